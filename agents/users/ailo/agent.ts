@@ -1,0 +1,178 @@
+import {
+  defineAgent,
+  type AgentDef,
+  type AgentState,
+  type Persona,
+  type StepContext,
+  type Utterance,
+} from '../../../src/core/index.ts'
+import { decideContinue } from './tasks/decide-continue.ts'
+import { evaluateSlate } from './tasks/evaluate-slate.ts'
+import type { PersonaBrief } from './tasks/persona-text.ts'
+import { writeUtterance } from './tasks/write-utterance.ts'
+
+/** Knobs of the AILO user-agent. */
+export interface AiloOptions {
+  /** Items kept in the recent-memory window. */
+  memoryWindow: number
+  /** Noise of perception (std-dev on utility). */
+  perceptionNoise: number
+  /** Position bias: utility lost per log2 of slate position. */
+  positionBias: number
+  /** Base chance of saying something per step. */
+  speakRate: number
+  /** Base chance of coming back in a round after leaving, scaled up by satisfaction. */
+  returnBase: number
+}
+
+export const AILO_DEFAULTS: AiloOptions = {
+  memoryWindow: 20,
+  perceptionNoise: 0.25,
+  positionBias: 0.08,
+  speakRate: 0.04,
+  returnBase: 0.15,
+}
+
+const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
+
+export function personaBrief(p: Persona): PersonaBrief {
+  return {
+    name: p.name,
+    activityType: p.activityType,
+    likes: p.likes.map((l) => l.tag),
+    dislikes: p.dislikes.map((d) => d.tag),
+    favouriteCategories: p.favouriteCategories,
+    informationDensity: p.linguistic.informationDensity,
+    expressionStyle: p.linguistic.expressionStyle,
+    tone: p.linguistic.tone,
+  }
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
+const push = (list: number[], x: number, max: number) => {
+  list.push(x)
+  if (list.length > max) list.splice(0, list.length - max)
+}
+
+/**
+ * The AILO user-agent (expectation-confirmation theory). Each round it forms an
+ * expectation, perceives the slate (true utility + noise + position bias + its
+ * conformity and diversity leanings), judges it (task `evaluate-slate`), updates
+ * satisfaction, decides whether to continue (task `decide-continue`), and now and
+ * then speaks (task `write-utterance`).
+ */
+export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef {
+  const o = { ...AILO_DEFAULTS, ...options }
+  return defineAgent({
+    name: 'ailo',
+    initialState: (p: Persona): AgentState => ({
+      present: true,
+      satisfaction: 0.5,
+      expectation: p.expectation,
+      fatigue: 0,
+      memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
+    }),
+    visit: ({ persona, state, rng }) => {
+      if (state.present) return true
+      const p = o.returnBase + 0.75 * state.satisfaction * (0.6 + 0.4 * persona.traits.activity)
+      return rng.next() < p
+    },
+    step: async (ctx: StepContext) => {
+      const { persona, state, slate, catalog, rng, truth } = ctx
+      const items = slate.map((id) => catalog.items[id]!)
+      const favourite = new Set(persona.favouriteCategories)
+      const recentCats = new Set(state.memory.recent.map((id) => catalog.items[id]?.category))
+      // Expectation drifts toward the persona's baseline and the experience so far (ECT).
+      const expectation = 0.6 * state.expectation + 0.25 * persona.expectation + 0.15 * state.satisfaction
+
+      const fit = items.map((it, j) => {
+        let u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - o.positionBias * Math.log2(1 + j)
+        u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
+        if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
+        if (state.memory.recent.includes(it.id)) u -= 0.6
+        return Math.round(sigmoid(2 * u) * 1e4) / 1e4
+      })
+
+      const brief = personaBrief(persona)
+      const evaluation = await ctx.task(evaluateSlate, {
+        persona: brief,
+        expectation: Math.round(expectation * 1e4) / 1e4,
+        memory: {
+          visits: state.memory.visits,
+          satisfaction: Math.round(state.satisfaction * 1e4) / 1e4,
+          recentTitles: state.memory.recent.slice(-3).map((id) => catalog.items[id]?.title ?? String(id)),
+        },
+        slate: items.map((it) => ({ id: it.id, title: it.title, category: it.category, tags: it.tags, price: it.price })),
+        hidden: {
+          fit,
+          maxClicks: MAX_CLICKS[persona.activityType],
+          ratingMean: persona.rating.mean,
+          ratingSpread: persona.rating.spread,
+        },
+      })
+
+      const onSlate = new Set(slate)
+      const clicks = evaluation.clicks.filter((id, k, all) => onSlate.has(id) && all.indexOf(id) === k)
+      const ratingOf = new Map(evaluation.ratings.map((r) => [r.item, r.rating]))
+      const ratings = clicks.map((id) => ratingOf.get(id) ?? 3)
+      const satisfaction = 0.55 * state.satisfaction + 0.45 * evaluation.satisfaction
+      const disappointment = Math.max(0, expectation - evaluation.satisfaction)
+      const fatigue = (ctx.returned ? 0 : state.fatigue) + persona.fatigueRate - 0.03 * clicks.length
+
+      const memory = { ...state.memory, recent: [...state.memory.recent], disliked: [...state.memory.disliked] }
+      memory.visits += 1
+      memory.impressions += slate.length
+      memory.clicks += clicks.length
+      for (let k = 0; k < clicks.length; k++) {
+        push(memory.recent, clicks[k]!, o.memoryWindow)
+        memory.ratingSum += ratings[k]!
+        memory.ratingCount += 1
+      }
+      fit.forEach((f, j) => f < expectation - 0.2 && push(memory.disliked, slate[j]!, o.memoryWindow))
+
+      const decision = await ctx.task(decideContinue, {
+        persona: brief,
+        satisfaction: Math.round(satisfaction * 1e4) / 1e4,
+        fatigue: Math.round(Math.max(0, fatigue) * 1e4) / 1e4,
+        visits: memory.visits,
+        clicked: clicks.length,
+        hidden: { pressure: Math.max(0, fatigue) + disappointment, patience: persona.patience },
+      })
+      const left = decision.decision === 'leave'
+
+      const utterances: Utterance[] = []
+      const gap = evaluation.satisfaction - expectation
+      if (rng.next() < o.speakRate * (1 + 4 * Math.abs(gap))) {
+        const kind = gap < -0.1 ? 'complaint' : gap > 0.15 ? 'praise' : 'request'
+        const about =
+          kind === 'complaint'
+            ? items.filter((_, j) => fit[j]! < expectation).slice(0, 1)
+            : kind === 'praise'
+              ? items.filter((it) => clicks.includes(it.id)).slice(0, 1)
+              : []
+        const said = await ctx.task(writeUtterance, {
+          persona: brief,
+          kind,
+          satisfaction: Math.round(satisfaction * 1e4) / 1e4,
+          about: {
+            titles: about.map((it) => it.title),
+            tags: kind === 'request' ? brief.likes.slice(0, 2) : about.flatMap((it) => it.tags).slice(0, 3),
+          },
+        })
+        utterances.push({ kind, text: said.text })
+      }
+
+      return {
+        state: { present: !left, satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory },
+        present: true,
+        returned: ctx.returned,
+        slate: [...slate],
+        clicks,
+        ratings,
+        satisfaction,
+        left,
+        utterances,
+      }
+    },
+  })
+}

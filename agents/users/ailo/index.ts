@@ -1,0 +1,5 @@
+export { ailoAgent, personaBrief, AILO_DEFAULTS, type AiloOptions } from './agent.ts'
+export { evaluateSlate, surrogateEvaluate } from './tasks/evaluate-slate.ts'
+export { decideContinue } from './tasks/decide-continue.ts'
+export { writeUtterance, surrogateUtterance } from './tasks/write-utterance.ts'
+export { personaText, type PersonaBrief } from './tasks/persona-text.ts'

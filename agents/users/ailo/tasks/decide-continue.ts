@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { defineTask } from '../../../../src/core/index.ts'
+import { personaBrief, personaText } from './persona-text.ts'
+
+export const decideContinueInput = z.object({
+  persona: personaBrief,
+  satisfaction: z.number().min(0).max(1),
+  fatigue: z.number().min(0),
+  visits: z.number().int().nonnegative(),
+  clicked: z.number().int().nonnegative(),
+  /** Simulator-only: leaving pressure (fatigue + disappointment) and the patience it is compared with. */
+  hidden: z.object({ pressure: z.number(), patience: z.number() }),
+})
+export type DecideContinueInput = z.infer<typeof decideContinueInput>
+
+export const decideContinueOutput = z.object({
+  decision: z.enum(['continue', 'leave']),
+  reason: z.string().max(300),
+})
+export type DecideContinueOutput = z.infer<typeof decideContinueOutput>
+
+export const decideContinue = defineTask({
+  name: 'decide-continue',
+  version: 1,
+  input: decideContinueInput,
+  output: decideContinueOutput,
+  prompt: (i) => [
+    {
+      role: 'system',
+      content:
+        'You simulate one user of a recommendation feed deciding whether to keep using it next time ' +
+        'or leave the session. Tired or disappointed users leave. Answer with JSON only.',
+    },
+    { role: 'system', content: personaText(i.persona) },
+    {
+      role: 'user',
+      content: `Visits: ${i.visits}. Items opened this time: ${i.clicked}. Satisfaction: ${i.satisfaction.toFixed(2)}. Fatigue: ${i.fatigue.toFixed(2)}. Continue or leave?`,
+    },
+  ],
+  surrogate: (i, rng) => {
+    const p = 1 / (1 + Math.exp(-(i.hidden.pressure - i.hidden.patience) / 0.06))
+    const leave = rng.next() < p
+    return {
+      decision: leave ? 'leave' : 'continue',
+      reason: leave ? (i.satisfaction < 0.45 ? 'Not finding what I want.' : 'That is enough for now.') : 'Worth another look.',
+    }
+  },
+})

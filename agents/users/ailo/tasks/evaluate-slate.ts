@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { defineTask, type Rng } from '../../../../src/core/index.ts'
+import { personaBrief, personaText } from './persona-text.ts'
+
+const slateItem = z.object({
+  id: z.number().int().nonnegative(),
+  title: z.string(),
+  category: z.string(),
+  tags: z.array(z.string()),
+  price: z.number(),
+})
+
+export const evaluateSlateInput = z.object({
+  persona: personaBrief,
+  /** Expectation level in [0, 1] this round. */
+  expectation: z.number().min(0).max(1),
+  memory: z.object({ visits: z.number().int(), satisfaction: z.number(), recentTitles: z.array(z.string()) }),
+  slate: z.array(slateItem).max(50),
+  /** Simulator-only: perceived fit per slate position in [0, 1]; never shown in a prompt. */
+  hidden: z.object({
+    fit: z.array(z.number()),
+    maxClicks: z.number().int().min(0),
+    ratingMean: z.number(),
+    ratingSpread: z.number(),
+  }),
+})
+export type EvaluateSlateInput = z.infer<typeof evaluateSlateInput>
+
+export const evaluateSlateOutput = z.object({
+  clicks: z.array(z.number().int().nonnegative()).describe('ids of the items you open, best first; may be empty'),
+  ratings: z
+    .array(z.object({ item: z.number().int().nonnegative(), rating: z.number().int().min(1).max(5) }))
+    .describe('a 1-5 rating for each item you opened'),
+  satisfaction: z.number().min(0).max(1).describe('how well this feed met your expectation, 0 to 1'),
+  reason: z.string().max(300).describe('one short sentence'),
+})
+export type EvaluateSlateOutput = z.infer<typeof evaluateSlateOutput>
+
+const TAU = 0.08
+
+/** Logit choice with a no-click option, then ratings: the surrogate of the judgement. */
+export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): EvaluateSlateOutput {
+  const { fit, maxClicks, ratingMean, ratingSpread } = input.hidden
+  const e = input.expectation
+  const n = Math.min(fit.length, input.slate.length)
+  const taken = new Uint8Array(n)
+  const clicks: number[] = []
+  const ratings: { item: number; rating: number }[] = []
+  for (let c = 0; c < maxClicks; c++) {
+    let z = Math.exp((e + 0.05) / TAU)
+    for (let j = 0; j < n; j++) if (!taken[j]) z += Math.exp(fit[j]! / TAU)
+    let u = rng.next() * z - Math.exp((e + 0.05) / TAU)
+    if (u < 0) break
+    let chosen = -1
+    for (let j = 0; j < n; j++) {
+      if (taken[j]) continue
+      u -= Math.exp(fit[j]! / TAU)
+      chosen = j
+      if (u < 0) break
+    }
+    if (chosen < 0) break
+    taken[chosen] = 1
+    const item = input.slate[chosen]!.id
+    clicks.push(item)
+    const r = Math.round(ratingMean + ratingSpread * 3 * (fit[chosen]! - e) + 0.35 * rng.normal())
+    ratings.push({ item, rating: Math.min(5, Math.max(1, r)) })
+  }
+  const sorted = [...fit.slice(0, n)].sort((a, b) => b - a)
+  const top = sorted.slice(0, 3)
+  const conf = top.length ? top.reduce((s, x) => s + x, 0) / top.length - e : -e
+  const satisfaction = 1 / (1 + Math.exp(-6 * conf))
+  const reason =
+    conf > 0.1 ? 'Several picks match what I like.' : conf < -0.1 ? 'Mostly not what I hoped for.' : 'A mixed feed.'
+  return { clicks, ratings, satisfaction: Math.round(satisfaction * 1e4) / 1e4, reason }
+}
+
+export const evaluateSlate = defineTask({
+  name: 'evaluate-slate',
+  version: 1,
+  input: evaluateSlateInput,
+  output: evaluateSlateOutput,
+  prompt: (i) => [
+    {
+      role: 'system',
+      content:
+        'You simulate one user of a recommendation feed. Judge the feed against your expectation ' +
+        'and your tastes. Open only items you would really choose (possibly none), rate each opened ' +
+        'item 1-5, and report your satisfaction from 0 to 1. Answer with JSON only.',
+    },
+    { role: 'system', content: personaText(i.persona) },
+    {
+      role: 'user',
+      content:
+        `Visits so far: ${i.memory.visits}. Satisfaction so far: ${i.memory.satisfaction.toFixed(2)}. ` +
+        `Recently watched: ${i.memory.recentTitles.join('; ') || 'nothing yet'}.\n` +
+        `Your expectation for this feed (0-1): ${i.expectation.toFixed(2)}.\nFeed:\n` +
+        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})`).join('\n'),
+    },
+  ],
+  surrogate: surrogateEvaluate,
+})

@@ -1,0 +1,35 @@
+import type { Command } from 'commander'
+import { RunStore } from '../../store/index.ts'
+import { formatTable } from '../output/table.ts'
+import { DEFAULT_DB } from './run.ts'
+
+export function registerRuns(program: Command): void {
+  program
+    .command('runs')
+    .description('list the runs in a database, newest first')
+    .option('--db <file>', 'SQLite file', DEFAULT_DB)
+    .option('--json', 'print JSON', false)
+    .action((opts: { db: string; json: boolean }) => {
+      const store = new RunStore(opts.db, { mustExist: true })
+      try {
+        const runs = store.listRuns()
+        if (opts.json) {
+          const out = runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, createdAt: r.createdAt, policy: r.config.policy, agents: r.config.agents, rounds: r.config.rounds, seed: r.seed, parentRun: r.parentRun, parentRound: r.parentRound, summary: r.summary }))
+          process.stdout.write(JSON.stringify(out) + '\n')
+          return
+        }
+        if (runs.length === 0) {
+          process.stdout.write(`no runs in ${opts.db}\n`)
+          return
+        }
+        process.stdout.write(
+          formatTable(
+            ['run', 'scenario', 'policy', 'agents', 'rounds', 'seed', 'status', 'created', 'satisf.', 'CTR'],
+            runs.map((r) => [r.id, r.scenario, r.config.policy, r.config.agents, r.config.rounds, r.seed, r.status, r.createdAt.replace('T', ' ').slice(0, 19), r.summary?.satisfaction ?? Number.NaN, r.summary?.ctr ?? Number.NaN]),
+          ) + '\n',
+        )
+      } finally {
+        store.close()
+      }
+    })
+}

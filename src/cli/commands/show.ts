@@ -1,0 +1,59 @@
+import type { Command } from 'commander'
+import { RunStore } from '../../store/index.ts'
+import { roundsTable, summaryTable } from '../output/metrics-view.ts'
+import { formatTable } from '../output/table.ts'
+import { DEFAULT_DB } from './run.ts'
+
+/** Sections other features add to `usersim show` (LLM usage, checkpoints, corrections). */
+export interface ShowSection {
+  title: string
+  /** JSON key under which the data appears with --json. */
+  key: string
+  collect(store: RunStore, runId: string): unknown | undefined
+  render(data: unknown): string
+}
+
+export const showSections: ShowSection[] = [
+  {
+    title: 'Task calls',
+    key: 'taskCalls',
+    collect: (store, runId) => store.taskCounts(runId),
+    render: (d) => formatTable(['task', 'calls'], Object.entries(d as Record<string, number>).map(([t, c]) => [t, c])),
+  },
+]
+
+export function registerShow(program: Command): void {
+  program
+    .command('show')
+    .description("print a run's configuration and metrics per round")
+    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .option('--db <file>', 'SQLite file', DEFAULT_DB)
+    .option('--json', 'print JSON', false)
+    .action((runId: string, opts: { db: string; json: boolean }) => {
+      const store = new RunStore(opts.db, { mustExist: true })
+      try {
+        const run = store.getRun(runId)
+        const rounds = store.getRounds(runId)
+        const sections = showSections.map((s) => ({ s, data: s.collect(store, runId) })).filter((x) => x.data !== undefined)
+        if (opts.json) {
+          const out: Record<string, unknown> = { run, rounds: rounds.map((r) => ({ ...r.metrics, status: r.status, durationMs: r.durationMs })) }
+          for (const { s, data } of sections) out[s.key] = data
+          process.stdout.write(JSON.stringify(out) + '\n')
+          return
+        }
+        const c = run.config
+        const lines = [
+          `run ${run.id}  ${run.status}${run.error ? ` (${run.error})` : ''}`,
+          `scenario ${run.scenario}, policy ${c.policy}, ${c.agents.toLocaleString('en-US')} agents × ${c.rounds} rounds, slate ${c.slate}, catalog ${c.catalogSize}, seed ${run.seed}`,
+          `created ${run.createdAt}${run.parentRun ? `, branched from ${run.parentRun} at round ${run.parentRound}` : ''}`,
+          '',
+          roundsTable(rounds.filter((r) => r.metrics).map((r) => r.metrics!)),
+        ]
+        if (run.summary) lines.push('', summaryTable(run.summary))
+        for (const { s, data } of sections) lines.push('', s.title, s.render(data))
+        process.stdout.write(lines.join('\n') + '\n')
+      } finally {
+        store.close()
+      }
+    })
+}

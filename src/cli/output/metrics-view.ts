@@ -1,0 +1,31 @@
+import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
+import { formatTable } from './table.ts'
+
+/** The per-round metrics table that `run` and `show` print. */
+export function roundsTable(rounds: readonly RoundMetrics[]): string {
+  return formatTable(
+    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said'],
+    rounds.map((m) => [
+      m.round, m.present, m.ctr, m.meanRating, m.satisfaction, m.leaveRate, m.returnRate, m.coverage, m.ild, m.gini, m.novelty, m.ndcg, m.utterances,
+    ]),
+  )
+}
+
+export function summaryTable(s: RunSummary): string {
+  return formatTable(
+    ['metric', 'value'],
+    [
+      ['agent-steps', s.agentSteps],
+      ['CTR', s.ctr],
+      ['mean rating', s.meanRating],
+      ['satisfaction (mean / final)', `${s.satisfaction.toFixed(3)} / ${s.finalSatisfaction.toFixed(3)}`],
+      ['leave rate', s.leaveRate],
+      ['return rate', s.returnRate],
+      ['catalog coverage (all rounds)', s.coverage],
+      ['exposure Gini (all rounds)', s.gini],
+      ['intra-list diversity', s.ild],
+      ['novelty (bits)', s.novelty],
+      ['NDCG@K vs oracle', s.ndcg],
+    ],
+  )
+}

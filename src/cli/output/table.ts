@@ -1,0 +1,16 @@
+/** Formats rows as an aligned text table (numbers right-aligned). */
+export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)))
+  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number'))
+  const line = (r: string[]) =>
+    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n')
+}
+
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return '–'
+  if (Number.isInteger(x)) return x.toLocaleString('en-US')
+  const a = Math.abs(x)
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(3)
+}

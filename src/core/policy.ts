@@ -1,0 +1,72 @@
+import type { Rng } from './rng.ts'
+import type { Catalog, UserView } from './types.ts'
+
+/** Everything a policy is built with. */
+export interface PolicyContext {
+  catalog: Catalog
+  /** Number of agents in the run. */
+  agents: number
+  seed: number
+  slateSize: number
+}
+
+/** Ground truth; only the oracle policy may use it (it is the metrics' upper bound). */
+export interface RecommendTruth {
+  utility(agent: number, item: number): number
+}
+
+export interface RecommendContext {
+  catalog: Catalog
+  round: number
+  truth: RecommendTruth
+}
+
+/** A read-only list of ids: a plain array or a typed-array view. */
+export type IdList = ArrayLike<number> & Iterable<number>
+
+/** One user's interaction in a round, as the policy learns from it. */
+export interface Interaction {
+  agent: number
+  slate: IdList
+  clicks: IdList
+  ratings: IdList
+}
+
+export interface RoundFeedback {
+  round: number
+  interactions: readonly Interaction[]
+}
+
+/**
+ * The recommender under test. `recommend` runs inside shards (threads or remote
+ * workers) on a read-only snapshot; `learn` runs between rounds in the orchestrator.
+ * State and snapshot must be structured-cloneable (typed arrays welcome): they are
+ * checkpointed and shipped to workers.
+ */
+export interface Policy<State = unknown, Snapshot = unknown> {
+  name: string
+  init(ctx: PolicyContext): State
+  snapshot(state: State): Snapshot
+  /** Returns up to k distinct item ids. */
+  recommend(snapshot: Snapshot, user: UserView, k: number, rng: Rng, ctx: RecommendContext): number[]
+  learn(state: State, feedback: RoundFeedback, ctx: PolicyContext & { rng: Rng }): State
+}
+
+/** Builds a policy from `--set policy.KEY=VALUE` style options. */
+export type PolicyFactory = (options: Record<string, unknown>) => Policy<any, any>
+
+/**
+ * Defines a policy.
+ *
+ * @example
+ * export const newest = definePolicy({
+ *   name: 'newest',
+ *   init: (ctx) => ({ order: ctx.catalog.items.map((i) => i.id).reverse() }),
+ *   snapshot: (s) => s,
+ *   recommend: (snap, user, k) => snap.order.filter((i) => !user.history.includes(i)).slice(0, k),
+ *   learn: (s) => s,
+ * })
+ */
+export function definePolicy<S, P>(policy: Policy<S, P>): Policy<S, P> {
+  return policy
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod'
+import type { AgentDef } from './agent.ts'
+import type { OutcomeRow } from './outcome.ts'
+import type { PolicyFactory } from './policy.ts'
+import type { Catalog, Persona } from './types.ts'
+
+/** Defaults a scenario gives; CLI flags override them. */
+export interface ScenarioDefaults {
+  agents: number
+  rounds: number
+  slate: number
+  policy: string
+  seed: number
+  catalogSize: number
+}
+
+export interface CatalogContext {
+  seed: number
+  size: number
+  params: Record<string, unknown>
+}
+
+export interface PersonaContext {
+  seed: number
+  catalog: Catalog
+  params: Record<string, unknown>
+}
+
+/** A custom per-round metric computed from the round's outcome rows (in agent order). */
+export type MetricFn = (rows: readonly OutcomeRow[], ctx: { round: number; catalog: Catalog }) => number
+
+/**
+ * A scenario: what `usersim run <file>` loads. Catalog and personas are built from the
+ * seed by pure functions, so every thread and remote worker rebuilds the same world
+ * without shipping it.
+ */
+export interface ScenarioDef {
+  name: string
+  description: string
+  defaults: ScenarioDefaults
+  /** Builds the catalog (pure, seeded). */
+  catalog(ctx: CatalogContext): Catalog
+  /** Builds persona `id` (pure, seeded by (seed, id)). */
+  persona(id: number, ctx: PersonaContext): Persona
+  agent: AgentDef
+  /** Policies this scenario adds to the built-ins, by name. */
+  policies?: Record<string, PolicyFactory>
+  /** Extra per-round metrics. */
+  metrics?: Record<string, MetricFn>
+  /** Typed parameters settable with `--set key=value`. */
+  params?: z.ZodObject<z.ZodRawShape>
+}
+
+const positiveInt = z.number().int().positive()
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what} (a function)`)
+
+/** The checkable shape of a scenario module's default export. */
+export const scenarioSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case name (a-z, 0-9, -)'),
+  description: z.string(),
+  defaults: z.object({
+    agents: positiveInt,
+    rounds: positiveInt,
+    slate: positiveInt.max(100),
+    policy: z.string().min(1),
+    seed: z.number().int().nonnegative(),
+    catalogSize: positiveInt,
+  }),
+  catalog: fn('catalog(ctx) returning a Catalog'),
+  persona: fn('persona(id, ctx) returning a Persona'),
+  agent: z.object({
+    name: z.string(),
+    initialState: fn('initialState(persona, rng)'),
+    visit: fn('visit(ctx)'),
+    step: fn('step(ctx)'),
+  }),
+  policies: z.record(z.string(), fn('a policy factory')).optional(),
+  metrics: z.record(z.string(), fn('a metric function')).optional(),
+  params: z.any().optional(),
+})
+
+/**
+ * Defines a scenario.
+ *
+ * @example
+ * export default defineScenario({
+ *   name: 'my-feed',
+ *   description: 'Feed with picky users',
+ *   defaults: { agents: 2000, rounds: 5, slate: 10, policy: 'popularity', seed: 1, catalogSize: 1000 },
+ *   catalog: (ctx) => generateCatalog(ctx),
+ *   persona: (id, ctx) => ({ ...generatePersona(id, ctx), expectation: 0.8 }),
+ *   agent: ailoAgent(),
+ * })
+ */
+export function defineScenario(def: ScenarioDef): ScenarioDef {
+  return def
+}

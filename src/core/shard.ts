@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import type { RowBatch } from './outcome.ts'
+import type { TaskCallRecord } from './task.ts'
+
+/** One shard's work in one round: a contiguous range of agents and their states. */
+export interface ShardInput {
+  runId: string
+  round: number
+  shard: number
+  start: number
+  end: number
+  /**
+   * The agents' states as a JSON array (one per agent in [start, end)), or null in the
+   * first round (the shard builds initial states). The orchestrator never parses it:
+   * it carries the text from one round to the next and into checkpoints.
+   */
+  states: string | null
+}
+
+export const shardInputSchema = z
+  .object({
+    runId: z.string().min(1),
+    round: z.number().int().nonnegative(),
+    shard: z.number().int().nonnegative(),
+    start: z.number().int().nonnegative(),
+    end: z.number().int().positive(),
+    states: z.string().nullable(),
+  })
+  .refine((s) => s.end > s.start, { message: 'end must be greater than start' })
+
+/** An agent whose step threw: recorded, isolated, its state left as it was. */
+export interface AgentError {
+  agent: number
+  round: number
+  message: string
+}
+
+export interface ShardResult {
+  runId: string
+  round: number
+  shard: number
+  start: number
+  end: number
+  rows: RowBatch
+  /** New states, JSON (see ShardInput.states). */
+  states: string
+  /** Agents that were away (had left) before this round: the return-rate denominator. */
+  awayBefore: number
+  errors: AgentError[]
+  taskCounts: Record<string, number>
+  calls: TaskCallRecord[]
+}

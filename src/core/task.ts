@@ -1,0 +1,96 @@
+import type { z } from 'zod'
+import type { Rng } from './rng.ts'
+
+/** One chat message of a task prompt. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+/**
+ * A typed LLM task: every model call in usersim is one. The same task runs on a
+ * model (through `prompt`) or on its `surrogate`, a deterministic seeded function of
+ * the same input used when no model is configured and for calibrated large runs.
+ */
+export interface TaskDef<I = unknown, O = unknown> {
+  name: string
+  /** Part of the cache key: bump it when the prompt or schemas change meaning. */
+  version: number
+  input: z.ZodType<I>
+  output: z.ZodType<O>
+  /**
+   * Messages for a model, ordered for prefix caching: fixed instructions first, then
+   * the persona, then memory, the changing observation last.
+   */
+  prompt(input: I): ChatMessage[]
+  surrogate(input: I, rng: Rng): O
+}
+
+/**
+ * Defines a typed task.
+ *
+ * @example
+ * export const rateItem = defineTask({
+ *   name: 'rate-item', version: 1,
+ *   input: z.object({ persona: z.string(), title: z.string() }),
+ *   output: z.object({ rating: z.number().int().min(1).max(5) }),
+ *   prompt: (i) => [{ role: 'system', content: 'Rate 1-5.' }, { role: 'user', content: `${i.persona}: ${i.title}` }],
+ *   surrogate: (_i, rng) => ({ rating: 1 + rng.int(5) }),
+ * })
+ */
+export function defineTask<I, O>(def: TaskDef<I, O>): TaskDef<I, O> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(def.name)) {
+    throw new TypeError(`task name "${def.name}" must be kebab-case (a-z, 0-9, -)`)
+  }
+  return def
+}
+
+/** Where and for whom a task runs; used for seeding, logs and accounting. */
+export interface TaskCallMeta {
+  runSeed: number
+  agent: number
+  round: number
+  /** Counts calls of the same task by the same agent in the same round. */
+  call: number
+}
+
+/**
+ * Executes tasks. The surrogate runner computes in place; the LLM runner (src/llm)
+ * sends prompts to a model and falls back to the surrogate when it must.
+ */
+export interface TaskRunner {
+  run<I, O>(task: TaskDef<I, O>, input: I, meta: TaskCallMeta): Promise<O>
+}
+
+/** The task input/output pair as recorded for distillation data. */
+export interface TaskTrace {
+  task: string
+  agent: number
+  round: number
+  input: unknown
+  output: unknown
+}
+
+/** One task call as recorded for accounting (the LLM layer fills the model fields). */
+export interface TaskCallRecord {
+  task: string
+  agent: number
+  round: number
+  outcome: 'surrogate' | 'ok' | 'repaired' | 'fallback' | 'error' | 'cached'
+  model?: string
+  endpoint?: string
+  promptTokens?: number
+  completionTokens?: number
+  latencyMs?: number
+  attempts?: number
+  /** Prompt messages and output, when prompt logging keeps this call. */
+  prompt?: ChatMessage[]
+  input?: unknown
+  output?: unknown
+  error?: string
+}
+
+/** A TaskRunner that also hands over its call records (drained once per shard). */
+export interface RecordingTaskRunner extends TaskRunner {
+  drain(): TaskCallRecord[]
+}

@@ -1,0 +1,138 @@
+/**
+ * The data a simulation is made of: items, personas, agent state, slates and the
+ * per-step outcome. All of it is plain, structured-cloneable data so it crosses
+ * worker threads, BullMQ jobs and SQLite without custom codecs.
+ */
+
+/** Dimensions of the latent taste space shared by items and personas. */
+export const LATENT_DIM = 16
+
+/** One recommendable item. `id` is its index in the catalog. */
+export interface Item {
+  id: number
+  title: string
+  description: string
+  category: string
+  /** Attribute tags, e.g. `['light', 'romantic']`. */
+  tags: string[]
+  price: number
+  /** Intrinsic quality in [0, 1]. */
+  quality: number
+  /** Prior popularity share in (0, 1]; long-tailed across the catalog. */
+  popularity: number
+  year?: number
+  /** Latent vector (length LATENT_DIM). */
+  vector: number[]
+}
+
+/** A catalog: the items plus indexes the hot path needs. */
+export interface Catalog {
+  items: Item[]
+  categories: string[]
+  tags: string[]
+}
+
+/** The AILO activity orientation. */
+export type ActivityType = 'efficiency' | 'detail' | 'exploration'
+
+/** How a persona writes (AILO's linguistic traits). */
+export interface LinguisticStyle {
+  informationDensity: 'low' | 'medium' | 'high'
+  expressionStyle: 'direct' | 'descriptive' | 'questioning'
+  tone: 'friendly' | 'neutral' | 'blunt'
+}
+
+/** A weighted attribute preference. */
+export interface TagWeight {
+  tag: string
+  weight: number
+}
+
+/**
+ * A simulated user's fixed description. Everything but `hidden` may appear in a
+ * prompt; `hidden` is the ground truth that only the simulator and the metrics see.
+ */
+export interface Persona {
+  id: number
+  name: string
+  activityType: ActivityType
+  likes: TagWeight[]
+  dislikes: TagWeight[]
+  /** Attributes this user never wants (a click on one is a consistency violation). */
+  hardDislikes: string[]
+  favouriteCategories: string[]
+  linguistic: LinguisticStyle
+  /** Expectation level in [0, 1]: how good a slate must look to satisfy. */
+  expectation: number
+  /** Tolerance in [0, 1] for fatigue plus disappointment before leaving a session. */
+  patience: number
+  /** Fatigue added per slate seen. */
+  fatigueRate: number
+  /** Agent4Rec traits, each in [0, 1]. */
+  traits: { activity: number; conformity: number; diversity: number }
+  /** How this user uses the 1–5 scale. */
+  rating: { mean: number; spread: number }
+  hidden: {
+    taste: number[]
+    /** Weight of item quality in the true utility. */
+    qualityWeight: number
+    /** Weight of price (negative: price-averse). */
+    priceWeight: number
+  }
+}
+
+/** Bounded memory: a recent window plus running summary counts. */
+export interface AgentMemory {
+  /** Recently consumed item ids, newest last (bounded). */
+  recent: number[]
+  /** Recently disappointing item ids (shown, judged below expectation), newest last. */
+  disliked: number[]
+  visits: number
+  clicks: number
+  impressions: number
+  ratingSum: number
+  ratingCount: number
+}
+
+/** The mutable state of one agent between rounds. */
+export interface AgentState {
+  /** In a session this round (false after leaving until the agent returns). */
+  present: boolean
+  satisfaction: number
+  expectation: number
+  fatigue: number
+  memory: AgentMemory
+  /** Extra state a custom agent may keep (must stay structured-cloneable). */
+  extra?: Record<string, unknown>
+}
+
+/** What a policy sees of a user: no hidden fields. */
+export interface UserView {
+  id: number
+  /** Recently consumed items, newest last. */
+  history: readonly number[]
+}
+
+/** One utterance an agent said. */
+export interface Utterance {
+  kind: 'complaint' | 'request' | 'praise' | 'command' | 'reply' | 'answer'
+  text: string
+}
+
+/** The result of one agent step, before it is stored. */
+export interface StepOutcome {
+  state: AgentState
+  /** Was the agent present (shown a slate) this round. */
+  present: boolean
+  /** Came back this round after having left. */
+  returned: boolean
+  slate: number[]
+  clicks: number[]
+  /** Ratings aligned with `clicks` (1–5). */
+  ratings: number[]
+  /** Satisfaction after this step, in [0, 1]. */
+  satisfaction: number
+  /** Left the session at the end of this step. */
+  left: boolean
+  utterances: Utterance[]
+}

@@ -1,0 +1,3 @@
+export * from './gini.ts'
+export * from './slate-metrics.ts'
+export * from './round-metrics.ts'

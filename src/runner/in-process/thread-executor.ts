@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads'
+import { deserializeError, SimError } from '../../core/index.ts'
+import type { LlmSettings } from '../../llm/create-runner.ts'
+import type { RunConfig } from '../../core/index.ts'
+import type { ShardExecutor } from '../executor.ts'
+import type { ShardResult } from '../../core/index.ts'
+import type { FromThread, ToThread } from './thread-protocol.ts'
+
+const BOOT = new URL('./shard-thread-boot.mjs', import.meta.url)
+
+interface Slot {
+  worker: Worker
+  pending: Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>
+}
+
+/**
+ * Runs shards on worker threads. Shard i always goes to thread i % threads, so each
+ * thread caches only its own agents' personas; results never depend on the placement.
+ */
+export async function threadExecutor(
+  config: RunConfig,
+  threads: number,
+  llm?: LlmSettings,
+  concurrency = 1,
+): Promise<ShardExecutor> {
+  const slots: Slot[] = []
+  let fatal: Error | undefined
+  const started = Array.from({ length: threads }, () => {
+    const worker = new Worker(BOOT, { stdout: false, stderr: false })
+    const slot: Slot = { worker, pending: new Map() }
+    slots.push(slot)
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromThread) => {
+        if (m.type === 'ready') resolve()
+        else if (m.type === 'result') {
+          slot.pending.get(m.result.shard)?.resolve(m.result)
+          slot.pending.delete(m.result.shard)
+        } else {
+          const err = deserializeError(m.error)
+          if (m.shard === null) {
+            fatal = err
+            reject(err)
+            for (const p of slot.pending.values()) p.reject(err)
+            slot.pending.clear()
+          } else {
+            slot.pending.get(m.shard)?.reject(err)
+            slot.pending.delete(m.shard)
+          }
+        }
+      })
+      worker.on('error', (err) => {
+        fatal = err
+        reject(err)
+        for (const p of slot.pending.values()) p.reject(err)
+        slot.pending.clear()
+      })
+      worker.on('exit', (code) => {
+        if (code !== 0 && slot.pending.size) {
+          const err = new SimError('INTERNAL', `shard thread exited with code ${code}`)
+          for (const p of slot.pending.values()) p.reject(err)
+          slot.pending.clear()
+        }
+      })
+      worker.postMessage({ type: 'init', config, llm, concurrency } satisfies ToThread)
+    })
+  })
+  try {
+    await Promise.all(started)
+  } catch (err) {
+    await Promise.all(slots.map((s) => s.worker.terminate()))
+    throw err
+  }
+
+  return {
+    name: `threads(${threads})`,
+    async runRound(round, snapshot, shards, onShardDone) {
+      if (fatal) throw fatal
+      for (const s of slots) s.worker.postMessage({ type: 'snapshot', round, snapshot } satisfies ToThread)
+      return Promise.all(
+        shards.map((input, i) => {
+          const slot = slots[i % slots.length]!
+          return new Promise<ShardResult>((resolve, reject) => {
+            slot.pending.set(input.shard, {
+              resolve: (r) => {
+                onShardDone?.(r)
+                resolve(r)
+              },
+              reject,
+            })
+            slot.worker.postMessage({ type: 'shard', input } satisfies ToThread)
+          })
+        }),
+      )
+    },
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()))
+    },
+  }
+}

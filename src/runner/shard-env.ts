@@ -1,0 +1,82 @@
+import {
+  compilePersona,
+  indexCatalog,
+  SimError,
+  trueUtility,
+  type Catalog,
+  type CatalogIndex,
+  type CompiledPersona,
+  type Persona,
+  type Policy,
+  type PolicyContext,
+  type ScenarioDef,
+} from '../core/index.ts'
+import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
+import type { RunConfig } from '../core/index.ts'
+import { loadScenario } from './scenario-loader.ts'
+
+/** The world one thread or worker holds for a run: rebuilt from the config, never shipped. */
+export interface ShardEnv {
+  config: RunConfig
+  scenario: ScenarioDef
+  catalog: Catalog
+  index: CatalogIndex
+  policy: Policy
+  persona(id: number): Persona
+  compiled(id: number): CompiledPersona
+  utility(agent: number, item: number): number
+  /** The true-utility function of one agent (resolves the persona once). */
+  truthFor(agent: number): (item: number) => number
+}
+
+/** Every policy a scenario can name: built-ins plus its own. */
+export function policyNames(scenario: ScenarioDef): string[] {
+  return [...new Set([...Object.keys(BUILTIN_POLICIES), ...Object.keys(scenario.policies ?? {})])].sort()
+}
+
+export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
+  const factory = scenario.policies?.[name] ?? BUILTIN_POLICIES[name]
+  if (!factory) {
+    throw new SimError('POLICY_UNKNOWN', `unknown policy "${name}" (known: ${policyNames(scenario).join(', ')})`)
+  }
+  return factory(options)
+}
+
+export function policyContext(env: Pick<ShardEnv, 'config' | 'catalog'>): PolicyContext {
+  return { catalog: env.catalog, agents: env.config.agents, seed: env.config.seed, slateSize: env.config.slate }
+}
+
+export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infinity): Promise<ShardEnv> {
+  const scenario = await loadScenario(config.scenario)
+  const catalog = scenario.catalog({ seed: config.seed, size: config.catalogSize, params: config.params })
+  if (!catalog?.items?.length) {
+    throw new SimError('SCENARIO_INVALID', `scenario "${scenario.name}" built an empty catalog`)
+  }
+  const index = indexCatalog(catalog)
+  const policy = resolvePolicy(scenario, config.policy, config.policyOptions)
+  const personas = new Map<number, { persona: Persona; compiled: CompiledPersona }>()
+  const entry = (id: number) => {
+    let e = personas.get(id)
+    if (!e) {
+      const persona = scenario.persona(id, { seed: config.seed, catalog, params: config.params })
+      e = { persona, compiled: compilePersona(persona, index) }
+      if (personas.size >= maxCachedPersonas) personas.clear()
+      personas.set(id, e)
+    }
+    return e
+  }
+  return {
+    config,
+    scenario,
+    catalog,
+    index,
+    policy,
+    persona: (id) => entry(id).persona,
+    compiled: (id) => entry(id).compiled,
+    utility: (agent, item) => trueUtility(entry(agent).compiled, index, item),
+    truthFor: (agent) => {
+      const cp = entry(agent).compiled
+      return (item) => trueUtility(cp, index, item)
+    },
+  }
+}

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto'
+import {
+  clicksAt,
+  hasLeft,
+  hasReturned,
+  isPresent,
+  ratingsAt,
+  SimError,
+  slateAt,
+  type Persona,
+  type RunConfig,
+  type ShardResult,
+} from '../../core/index.ts'
+import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
+import { openDatabase, type Db } from './open-database.ts'
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted'
+
+export interface RunRecord {
+  id: string
+  scenario: string
+  config: RunConfig
+  seed: number
+  versions: Record<string, string>
+  status: RunStatus
+  createdAt: string
+  updatedAt: string
+  parentRun: string | null
+  parentRound: number | null
+  error: string | null
+  summary: RunSummary | null
+}
+
+export interface RoundRecord {
+  round: number
+  status: string
+  startedAt: string | null
+  finishedAt: string | null
+  durationMs: number | null
+  metrics: RoundMetrics | null
+}
+
+const EVENT_COLUMNS = '(run_key, round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session)'
+/** Rows per multi-row INSERT: fewer statement calls, the main cost of a large insert. */
+const EVENT_BATCH = 64
+
+function csv(xs: ArrayLike<number>): string {
+  let s = ''
+  for (let i = 0; i < xs.length; i++) s += i ? `,${xs[i]}` : `${xs[i]}`
+  return s
+}
+
+/**
+ * The run store on SQLite. One writer (the orchestrator); shard results are committed
+ * idempotently by (run, round, shard). `db` is exposed for feature modules that keep
+ * tables of their own (llm calls, checkpoints, corrections).
+ */
+export class RunStore {
+  readonly db: Db
+  readonly file: string
+  private readonly stmts
+
+  constructor(file: string, opts: { mustExist?: boolean; readonly?: boolean } = {}) {
+    this.file = file
+    this.db = openDatabase(file, opts)
+    const db = this.db
+    this.stmts = opts.readonly
+      ? undefined
+      : {
+          insertEvent: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+          insertEvents: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array(EVENT_BATCH).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
+          insertUtterance: db.prepare('INSERT INTO utterances (run_id, round, agent_id, kind, text) VALUES (?, ?, ?, ?, ?)'),
+          insertError: db.prepare('INSERT INTO agent_errors (run_id, round, agent_id, message) VALUES (?, ?, ?, ?)'),
+          claimShard: db.prepare(
+            'INSERT OR IGNORE INTO shard_commits (run_id, round, shard, start_agent, end_agent, committed_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ),
+          addTaskCount: db.prepare(
+            'INSERT INTO task_counts (run_id, round, task, calls) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, round, task) DO UPDATE SET calls = calls + excluded.calls',
+          ),
+          insertPersona: db.prepare('INSERT OR REPLACE INTO agents (run_id, agent_id, persona) VALUES (?, ?, ?)'),
+        }
+  }
+
+  private readonly keys = new Map<string, number>()
+
+  /** The integer key of a run (events are keyed by it). */
+  runKey(runId: string): number {
+    let k = this.keys.get(runId)
+    if (k === undefined) {
+      const row = this.db.prepare('SELECT key FROM runs WHERE id = ?').get(runId) as { key: number } | undefined
+      if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${runId}" in ${this.file}`)
+      k = row.key
+      this.keys.set(runId, k)
+    }
+    return k
+  }
+
+  private get w() {
+    if (!this.stmts) throw new SimError('INTERNAL', 'store opened read-only')
+    return this.stmts
+  }
+
+  createRun(run: Omit<RunRecord, 'updatedAt' | 'error' | 'summary'>): void {
+    this.db
+      .prepare(
+        'INSERT INTO runs (id, scenario, config, seed, versions, status, created_at, updated_at, parent_run, parent_round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(run.id, run.scenario, JSON.stringify(run.config), run.seed, JSON.stringify(run.versions), run.status, run.createdAt, run.createdAt, run.parentRun, run.parentRound)
+  }
+
+  setRunStatus(id: string, status: RunStatus, error: string | null = null): void {
+    this.db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id)
+  }
+
+  setRunSummary(id: string, summary: RunSummary): void {
+    this.db.prepare('UPDATE runs SET summary = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(summary), new Date().toISOString(), id)
+  }
+
+  insertPersonas(runId: string, personas: readonly Persona[]): void {
+    const ins = this.w.insertPersona
+    this.db.transaction(() => {
+      for (const p of personas) ins.run(runId, p.id, JSON.stringify(p))
+    })()
+  }
+
+  /** Commits one shard's result; returns false (and writes nothing) if it was committed before. */
+  commitShard(runId: string, result: ShardResult): boolean {
+    const s = this.w
+    return this.db.transaction(() => {
+      const claimed = s.claimShard.run(runId, result.round, result.shard, result.start, result.end, new Date().toISOString())
+      if (claimed.changes === 0) return false
+      const key = this.runKey(runId)
+      const b = result.rows
+      const args: unknown[] = []
+      for (let k = 0; k < b.count; k++) {
+        args.push(key, b.round, b.start + k, isPresent(b, k) ? 1 : 0, hasReturned(b, k) ? 1 : 0, csv(slateAt(b, k)), csv(clicksAt(b, k)), csv(ratingsAt(b, k)), b.satisfaction[k], hasLeft(b, k) ? 1 : 0)
+        if (args.length === EVENT_BATCH * 10) {
+          s.insertEvents.run(args)
+          args.length = 0
+        }
+      }
+      for (let i = 0; i < args.length; i += 10) s.insertEvent.run(args.slice(i, i + 10))
+      for (const u of b.utterances) s.insertUtterance.run(runId, b.round, u.agent, u.kind, u.text)
+      for (const e of result.errors) s.insertError.run(runId, e.round, e.agent, e.message)
+      for (const [task, calls] of Object.entries(result.taskCounts)) s.addTaskCount.run(runId, result.round, task, calls)
+      return true
+    })()
+  }
+
+  /** Shards of a round already committed (for idempotent and resumed distributed runs). */
+  committedShards(runId: string, round: number): number[] {
+    return (this.db.prepare('SELECT shard FROM shard_commits WHERE run_id = ? AND round = ? ORDER BY shard').all(runId, round) as { shard: number }[]).map((r) => r.shard)
+  }
+
+  startRound(runId: string, round: number): void {
+    this.db
+      .prepare("INSERT INTO rounds (run_id, round, status, started_at) VALUES (?, ?, 'running', ?) ON CONFLICT (run_id, round) DO UPDATE SET status = 'running', started_at = excluded.started_at")
+      .run(runId, round, new Date().toISOString())
+  }
+
+  finishRound(runId: string, round: number, metrics: RoundMetrics, durationMs: number): void {
+    this.db
+      .prepare("UPDATE rounds SET status = 'done', finished_at = ?, duration_ms = ?, metrics = ? WHERE run_id = ? AND round = ?")
+      .run(new Date().toISOString(), durationMs, JSON.stringify(metrics), runId, round)
+  }
+
+  getRun(id: string): RunRecord {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> | undefined
+    if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`usersim runs --db ${this.file}\`)`)
+    return toRun(row)
+  }
+
+  /** Runs, newest first. */
+  listRuns(): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC').all() as Record<string, unknown>[]).map(toRun)
+  }
+
+  getRounds(runId: string): RoundRecord[] {
+    return (this.db.prepare('SELECT * FROM rounds WHERE run_id = ? ORDER BY round').all(runId) as Record<string, unknown>[]).map((r) => ({
+      round: r.round as number,
+      status: r.status as string,
+      startedAt: (r.started_at as string) ?? null,
+      finishedAt: (r.finished_at as string) ?? null,
+      durationMs: (r.duration_ms as number) ?? null,
+      metrics: r.metrics ? (JSON.parse(r.metrics as string) as RoundMetrics) : null,
+    }))
+  }
+
+  taskCounts(runId: string): Record<string, number> {
+    const rows = this.db.prepare('SELECT task, sum(calls) AS calls FROM task_counts WHERE run_id = ? GROUP BY task ORDER BY task').all(runId) as { task: string; calls: number }[]
+    return Object.fromEntries(rows.map((r) => [r.task, r.calls]))
+  }
+
+  /** A hash of a run's events in (round, agent) order: equal hashes mean identical behaviour. */
+  eventsHash(runId: string, upToRound = Number.MAX_SAFE_INTEGER): string {
+    const h = createHash('sha256')
+    const it = this.db
+      .prepare('SELECT round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session FROM events WHERE run_key = ? AND round <= ? ORDER BY round, agent_id')
+      .raw()
+      .iterate(this.runKey(runId), upToRound) as Iterable<unknown[]>
+    for (const row of it) h.update(row.join('|') + '\n')
+    return h.digest('hex')
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+function toRun(r: Record<string, unknown>): RunRecord {
+  return {
+    id: r.id as string,
+    scenario: r.scenario as string,
+    config: JSON.parse(r.config as string) as RunConfig,
+    seed: r.seed as number,
+    versions: JSON.parse(r.versions as string) as Record<string, string>,
+    status: r.status as RunStatus,
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+    parentRun: (r.parent_run as string) ?? null,
+    parentRound: (r.parent_round as number) ?? null,
+    error: (r.error as string) ?? null,
+    summary: r.summary ? (JSON.parse(r.summary as string) as RunSummary) : null,
+  }
+}
