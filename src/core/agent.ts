@@ -23,6 +23,8 @@ export interface StepContext extends VisitContext {
   truth: Truth
   /** Did the agent come back this round after having left. */
   returned: boolean
+  /** The system's message this round (conversational policies), if any. */
+  message?: string
   /** Runs a typed task (a model or its surrogate). */
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }

@@ -1,4 +1,5 @@
 import type { Rng } from './rng.ts'
+import type { TaskDef } from './task.ts'
 import type { Catalog, UserView } from './types.ts'
 
 /** Everything a policy is built with. */
@@ -19,7 +20,19 @@ export interface RecommendContext {
   catalog: Catalog
   round: number
   truth: RecommendTruth
+  /**
+   * Runs a typed task for this user (LLM policies: a parser, a planner, a CRS turn).
+   * Seeded by (run seed, user, round, task, call) like the agent's tasks.
+   */
+  task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }
+
+/**
+ * What `recommend` returns: the slate, or the slate plus the policy's memory of this
+ * user (carried to the next round in UserView.memory) and a message to show the user
+ * (a conversational system's turn, handed to the agent as StepContext.message).
+ */
+export type Recommendation = number[] | { items: number[]; memory?: unknown; message?: string }
 
 /** A read-only list of ids: a plain array or a typed-array view. */
 export type IdList = ArrayLike<number> & Iterable<number>
@@ -47,8 +60,8 @@ export interface Policy<State = unknown, Snapshot = unknown> {
   name: string
   init(ctx: PolicyContext): State
   snapshot(state: State): Snapshot
-  /** Returns up to k distinct item ids. */
-  recommend(snapshot: Snapshot, user: UserView, k: number, rng: Rng, ctx: RecommendContext): number[]
+  /** Returns up to k distinct item ids (optionally with per-user memory and a message). */
+  recommend(snapshot: Snapshot, user: UserView, k: number, rng: Rng, ctx: RecommendContext): Recommendation | Promise<Recommendation>
   learn(state: State, feedback: RoundFeedback, ctx: PolicyContext & { rng: Rng }): State
 }
 

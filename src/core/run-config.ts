@@ -16,5 +16,10 @@ export const runConfigSchema = z.object({
   policyOptions: z.record(z.string(), z.unknown()).default({}),
   /** Agents per round whose NDCG is measured against the oracle (a seeded sample). */
   ndcgSample: z.number().int().nonnegative().default(1000),
+  /**
+   * Checkpoints, critics and guards (src/checkpoint/settings.ts validates and fills it;
+   * absent: the defaults). Stored with the run so a resume behaves the same.
+   */
+  recovery: z.record(z.string(), z.unknown()).optional(),
 })
 export type RunConfig = z.infer<typeof runConfigSchema>

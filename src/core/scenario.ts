@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { AgentDef } from './agent.ts'
 import type { OutcomeRow } from './outcome.ts'
 import type { PolicyFactory } from './policy.ts'
-import type { Catalog, Persona } from './types.ts'
+import type { AgentState, Catalog, Persona } from './types.ts'
 
 /** Defaults a scenario gives; CLI flags override them. */
 export interface ScenarioDefaults {
@@ -27,7 +27,11 @@ export interface PersonaContext {
 }
 
 /** A custom per-round metric computed from the round's outcome rows (in agent order). */
-export type MetricFn = (rows: readonly OutcomeRow[], ctx: { round: number; catalog: Catalog }) => number
+export type MetricFn = (
+  rows: readonly OutcomeRow[],
+  /** `states`: the agents' states after this round, aligned with `rows` (episode bookkeeping lives there). */
+  ctx: { round: number; catalog: Catalog; states: readonly AgentState[] },
+) => number
 
 /**
  * A scenario: what `usersim run <file>` loads. Catalog and personas are built from the

@@ -24,6 +24,11 @@ export interface TaskDef<I = unknown, O = unknown> {
    */
   prompt(input: I): ChatMessage[]
   surrogate(input: I, rng: Rng): O
+  /**
+   * Keep every call's input and output, on the surrogate too (distillation and
+   * preference datasets are built from these traces; see src/datasets).
+   */
+  record?: boolean
 }
 
 /**

@@ -78,6 +78,8 @@ export interface Persona {
     qualityWeight: number
     /** Weight of price (negative: price-averse). */
     priceWeight: number
+    /** Scenario-specific ground truth (e.g. a target item and its facets); its shape belongs to the scenario. */
+    target?: unknown
   }
 }
 
@@ -102,8 +104,12 @@ export interface AgentState {
   expectation: number
   fatigue: number
   memory: AgentMemory
-  /** Extra state a custom agent may keep (must stay structured-cloneable). */
+  /** Extra state a custom agent may keep (must stay JSON-serialisable). */
   extra?: Record<string, unknown>
+  /** The policy's memory of this user (set by the runner from `recommend`; opaque to the agent). */
+  policyMemory?: unknown
+  /** What the agent said in its last step (set by the runner; the policy sees it next round). */
+  lastUtterances?: Utterance[]
 }
 
 /** What a policy sees of a user: no hidden fields. */
@@ -111,6 +117,10 @@ export interface UserView {
   id: number
   /** Recently consumed items, newest last. */
   history: readonly number[]
+  /** What the user said in its last step (commands, complaints, replies). */
+  utterances: readonly Utterance[]
+  /** The policy's own memory of this user from the last round (see Recommendation). */
+  memory?: unknown
 }
 
 /** One utterance an agent said. */

@@ -10,6 +10,7 @@ import { defaultShardCount, runSimulation, type RunListener, type RunResult } fr
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
 import { createShardEnv, policyNames } from './shard-env.ts'
 import { USERSIM_VERSION } from './version.ts'
+import { fallbackExecutorFor } from '../correction/fallback.ts'
 
 /** What a caller may override of a scenario's defaults. */
 export interface RunOverrides {
@@ -79,6 +80,13 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8))
 }
 
+/** The executor a run uses: the caller's (e.g. BullMQ), or in-process threads (0: this thread). */
+export function startExecutor(config: RunConfig, opts: Pick<LaunchOptions, 'threads' | 'llm' | 'concurrency' | 'executor'>): Promise<ShardExecutor> {
+  const threads = opts.threads ?? defaultThreads()
+  if (opts.executor) return opts.executor(config)
+  return threads === 0 ? Promise.resolve(inlineExecutor(config, opts.llm, opts.concurrency)) : threadExecutor(config, threads, opts.llm, opts.concurrency)
+}
+
 /** Creates the run in the store, writes its personas, and runs it to the end. */
 export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise<RunResult> {
   const store = new RunStore(opts.db)
@@ -96,6 +104,10 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
       parentRun: null,
       parentRound: null,
     })
+    const threads = opts.threads ?? defaultThreads()
+    // Start the executor first: threads build their world while this thread writes personas.
+    const executorReady = startExecutor(config, { ...opts, threads })
+    executorReady.catch(() => {})
     const env = await createShardEnv(config, 1)
     const batch = 5000
     for (let s = 0; s < config.agents; s += batch) {
@@ -103,12 +115,7 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
       for (let a = s; a < Math.min(config.agents, s + batch); a++) personas.push(env.persona(a))
       store.insertPersonas(runId, personas)
     }
-    const threads = opts.threads ?? defaultThreads()
-    const executor = opts.executor
-      ? await opts.executor(config)
-      : threads === 0
-        ? inlineExecutor(config, opts.llm, opts.concurrency)
-        : await threadExecutor(config, threads, opts.llm, opts.concurrency)
+    const executor = await executorReady
     try {
       return await runSimulation({
         runId,
@@ -118,6 +125,7 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
         shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, threads)),
         listener: opts.listener,
         shouldStop: opts.shouldStop,
+        fallbackExecutor: fallbackExecutorFor(config, { ...opts, threads }),
       })
     } catch (err) {
       store.setRunStatus(runId, 'failed', (err as Error).message)

@@ -59,10 +59,25 @@ export async function runShard(
       return
     }
     const history = state.memory.recent
-    const slate = policy.recommend(snapshot, { id: agent, history }, config.slate, agentRng(seed, agent, input.round, 'policy'), recCtx)
+    const calls = new Map<string, number>()
+    const task = <I, O>(def: TaskDef<I, O>, taskInput: I) => {
+      const call = calls.get(def.name) ?? 0
+      calls.set(def.name, call + 1)
+      taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
+      return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
+    }
+    const rec = await policy.recommend(
+      snapshot,
+      { id: agent, history, utterances: state.lastUtterances ?? [], memory: state.policyMemory },
+      config.slate,
+      agentRng(seed, agent, input.round, 'policy'),
+      { ...recCtx, task },
+    )
+    const slate = Array.isArray(rec) ? rec : rec.items
+    const policyMemory = Array.isArray(rec) ? state.policyMemory : rec.memory
+    const message = Array.isArray(rec) ? undefined : rec.message
     checkSlate(slate, config.slate, catalog.items.length, policy.name, agent)
     const utility = env.truthFor(agent)
-    const calls = new Map<string, number>()
     try {
       const outcome = await scenario.agent.step({
         persona,
@@ -73,12 +88,8 @@ export async function runShard(
         catalog,
         returned: !state.present,
         truth: { utility },
-        task: <I, O>(def: TaskDef<I, O>, taskInput: I) => {
-          const call = calls.get(def.name) ?? 0
-          calls.set(def.name, call + 1)
-          taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
-          return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
-        },
+        message,
+        task,
       })
       const cp = env.compiled(agent)
       let violations = 0
@@ -94,14 +105,19 @@ export async function runShard(
         satisfaction: outcome.satisfaction,
         left: outcome.left,
         ndcg: inNdcgSample(seed, agent, config.ndcgSample, config.agents)
-          ? ndcgAgainstOracle(utility, catalog.items.length, slate, history)
+          ? ndcgAgainstOracle(utility, catalog.items.length, slate, history, env.ideal(agent))
           : Number.NaN,
         ild: intraListDiversity(index, slate),
         novelty: novelty(index, slate),
         violations,
         utterances: outcome.utterances,
       }
-      states[k] = outcome.state
+      const next = { ...outcome.state }
+      if (policyMemory !== undefined) next.policyMemory = policyMemory
+      else delete next.policyMemory
+      if (outcome.utterances.length) next.lastUtterances = outcome.utterances
+      else delete next.lastUtterances
+      states[k] = next
     } catch (err) {
       if ((err as { code?: string }).code === 'LLM_AUTH' || (err as { code?: string }).code === 'LLM_MODEL_NOT_FOUND') throw err
       errors.push({ agent, round: input.round, message: (err as Error).message ?? String(err) })

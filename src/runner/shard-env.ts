@@ -11,9 +11,13 @@ import {
   type PolicyContext,
   type ScenarioDef,
 } from '../core/index.ts'
+import { idealList, type IdealList } from '../metrics/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
 import type { RunConfig } from '../core/index.ts'
 import { loadScenario } from './scenario-loader.ts'
+
+/** Items beyond the slate size kept in an ideal list, so a bounded history can be skipped. */
+const IDEAL_SLACK = 32
 
 /** The world one thread or worker holds for a run: rebuilt from the config, never shipped. */
 export interface ShardEnv {
@@ -27,6 +31,8 @@ export interface ShardEnv {
   utility(agent: number, item: number): number
   /** The true-utility function of one agent (resolves the persona once). */
   truthFor(agent: number): (item: number) => number
+  /** The agent's best items by true utility (cached: personas do not change). */
+  ideal(agent: number): IdealList
 }
 
 /** Every policy a scenario can name: built-ins plus its own. */
@@ -55,6 +61,7 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
   const index = indexCatalog(catalog)
   const policy = resolvePolicy(scenario, config.policy, config.policyOptions)
   const personas = new Map<number, { persona: Persona; compiled: CompiledPersona }>()
+  const ideals = new Map<number, IdealList>()
   const entry = (id: number) => {
     let e = personas.get(id)
     if (!e) {
@@ -74,6 +81,15 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
     persona: (id) => entry(id).persona,
     compiled: (id) => entry(id).compiled,
     utility: (agent, item) => trueUtility(entry(agent).compiled, index, item),
+    ideal: (agent) => {
+      let list = ideals.get(agent)
+      if (!list) {
+        const cp = entry(agent).compiled
+        list = idealList((item) => trueUtility(cp, index, item), catalog.items.length, config.slate + IDEAL_SLACK)
+        ideals.set(agent, list)
+      }
+      return list
+    },
     truthFor: (agent) => {
       const cp = entry(agent).compiled
       return (item) => trueUtility(cp, index, item)

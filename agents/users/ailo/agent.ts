@@ -108,6 +108,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef {
           maxClicks: MAX_CLICKS[persona.activityType],
           ratingMean: persona.rating.mean,
           ratingSpread: persona.rating.spread,
+          hardDislikes: persona.hardDislikes,
         },
       })
 

@@ -3,10 +3,13 @@ import { formatTable } from './table.ts'
 
 /** The per-round metrics table that `run` and `show` print. */
 export function roundsTable(rounds: readonly RoundMetrics[]): string {
+  // A scenario's own metrics follow the standard columns.
+  const custom = [...new Set(rounds.flatMap((m) => Object.keys(m.custom ?? {})))]
   return formatTable(
-    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said'],
+    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said', ...custom],
     rounds.map((m) => [
       m.round, m.present, m.ctr, m.meanRating, m.satisfaction, m.leaveRate, m.returnRate, m.coverage, m.ild, m.gini, m.novelty, m.ndcg, m.utterances,
+      ...custom.map((c) => m.custom?.[c] ?? Number.NaN),
     ]),
   )
 }

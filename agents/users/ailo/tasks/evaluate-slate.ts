@@ -22,6 +22,8 @@ export const evaluateSlateInput = z.object({
     maxClicks: z.number().int().min(0),
     ratingMean: z.number(),
     ratingSpread: z.number(),
+    /** Attributes this user never wants: opening such an item is inconsistent (critics check it). */
+    hardDislikes: z.array(z.string()),
   }),
 })
 export type EvaluateSlateInput = z.infer<typeof evaluateSlateInput>
