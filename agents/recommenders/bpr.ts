@@ -37,7 +37,7 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
     factors: options.factors ?? 16,
     learningRate: options.learningRate ?? 0.05,
     regularization: options.regularization ?? 0.01,
-    epochs: options.epochs ?? 3,
+    epochs: options.epochs ?? 10,
     maxSamples: options.maxSamples ?? 1_500_000,
   }
   return definePolicy({
@@ -51,7 +51,7 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
         dim: d,
         users: init(ctx.agents * d, ctx.seed),
         items: init(ctx.catalog.items.length * d, ctx.seed + 7),
-        bias: Float32Array.from(ctx.catalog.items, (it) => Math.log(it.popularity * ctx.catalog.items.length)),
+        bias: Float32Array.from(ctx.catalog.items, (it) => 0.5 * Math.log(it.popularity * ctx.catalog.items.length)),
         positives: new Int32Array(1024),
         count: 0,
         options: opts,

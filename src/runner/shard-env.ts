@@ -35,6 +35,37 @@ export interface ShardEnv {
   ideal(agent: number): IdealList
 }
 
+// Catalogs are pure functions of (scenario, seed, size, params): build each once per thread.
+const catalogs = new Map<string, Catalog>()
+
+// What scenarios' `load` hooks returned: read once per thread or process (I/O at the edge).
+const loaded = new Map<string, Promise<unknown>>()
+
+/** Runs the scenario's `load` hook once per (scenario, seed, params) in this thread. */
+export function scenarioData(scenario: ScenarioDef, config: RunConfig): Promise<unknown> {
+  if (!scenario.load) return Promise.resolve(undefined)
+  const key = JSON.stringify([config.scenario, config.seed, config.params])
+  let p = loaded.get(key)
+  if (!p) {
+    p = Promise.resolve().then(() => scenario.load!({ seed: config.seed, params: config.params }))
+    if (loaded.size >= 4) loaded.clear()
+    loaded.set(key, p)
+    p.catch(() => loaded.delete(key))
+  }
+  return p
+}
+
+function cachedCatalog(scenario: ScenarioDef, config: RunConfig, data: unknown): Catalog {
+  const key = JSON.stringify([config.scenario, config.seed, config.catalogSize, config.params])
+  let c = catalogs.get(key)
+  if (!c) {
+    c = scenario.catalog({ seed: config.seed, size: config.catalogSize, params: config.params, data })
+    if (catalogs.size >= 4) catalogs.clear()
+    catalogs.set(key, c)
+  }
+  return c
+}
+
 /** Every policy a scenario can name: built-ins plus its own. */
 export function policyNames(scenario: ScenarioDef): string[] {
   return [...new Set([...Object.keys(BUILTIN_POLICIES), ...Object.keys(scenario.policies ?? {})])].sort()
@@ -54,7 +85,8 @@ export function policyContext(env: Pick<ShardEnv, 'config' | 'catalog'>): Policy
 
 export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infinity): Promise<ShardEnv> {
   const scenario = await loadScenario(config.scenario)
-  const catalog = scenario.catalog({ seed: config.seed, size: config.catalogSize, params: config.params })
+  const data = await scenarioData(scenario, config)
+  const catalog = cachedCatalog(scenario, config, data)
   if (!catalog?.items?.length) {
     throw new SimError('SCENARIO_INVALID', `scenario "${scenario.name}" built an empty catalog`)
   }
@@ -65,7 +97,7 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
   const entry = (id: number) => {
     let e = personas.get(id)
     if (!e) {
-      const persona = scenario.persona(id, { seed: config.seed, catalog, params: config.params })
+      const persona = scenario.persona(id, { seed: config.seed, catalog, params: config.params, data })
       e = { persona, compiled: compilePersona(persona, index) }
       if (personas.size >= maxCachedPersonas) personas.clear()
       personas.set(id, e)

@@ -2,12 +2,13 @@ import {
   defineAgent,
   type AgentDef,
   type AgentState,
+  type Item,
   type Persona,
   type StepContext,
   type Utterance,
 } from '../../../src/core/index.ts'
 import { decideContinue } from './tasks/decide-continue.ts'
-import { evaluateSlate } from './tasks/evaluate-slate.ts'
+import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
 import { writeUtterance } from './tasks/write-utterance.ts'
 
@@ -35,7 +36,29 @@ export const AILO_DEFAULTS: AiloOptions = {
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
 
+// Briefs are pure functions of immutable personas and items: build each once per thread.
+const briefs = new WeakMap<Persona, PersonaBrief>()
+const slateBriefs = new WeakMap<Item, EvaluateSlateInput['slate'][number]>()
+
+function slateBrief(it: Item): EvaluateSlateInput['slate'][number] {
+  let b = slateBriefs.get(it)
+  if (!b) {
+    b = { id: it.id, title: it.title, category: it.category, tags: it.tags, price: it.price }
+    slateBriefs.set(it, b)
+  }
+  return b
+}
+
 export function personaBrief(p: Persona): PersonaBrief {
+  let b = briefs.get(p)
+  if (!b) {
+    b = buildBrief(p)
+    briefs.set(p, b)
+  }
+  return b
+}
+
+function buildBrief(p: Persona): PersonaBrief {
   return {
     name: p.name,
     activityType: p.activityType,
@@ -102,7 +125,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef {
           satisfaction: Math.round(state.satisfaction * 1e4) / 1e4,
           recentTitles: state.memory.recent.slice(-3).map((id) => catalog.items[id]?.title ?? String(id)),
         },
-        slate: items.map((it) => ({ id: it.id, title: it.title, category: it.category, tags: it.tags, price: it.price })),
+        slate: items.map(slateBrief),
         hidden: {
           fit,
           maxClicks: MAX_CLICKS[persona.activityType],
