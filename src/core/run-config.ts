@@ -21,5 +21,10 @@ export const runConfigSchema = z.object({
    * absent: the defaults). Stored with the run so a resume behaves the same.
    */
   recovery: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The LLM backend settings (src/llm/settings.ts validates them; absent: the
+   * surrogate). Plain data without secrets: each process reads OPENAI_API_KEY itself.
+   */
+  llm: z.record(z.string(), z.unknown()).optional(),
 })
 export type RunConfig = z.infer<typeof runConfigSchema>

@@ -18,11 +18,21 @@ export interface CatalogContext {
   seed: number
   size: number
   params: Record<string, unknown>
+  /** What the scenario's `load` hook returned (undefined without one). */
+  data?: unknown
 }
 
 export interface PersonaContext {
   seed: number
   catalog: Catalog
+  params: Record<string, unknown>
+  /** What the scenario's `load` hook returned (undefined without one). */
+  data?: unknown
+}
+
+/** What a scenario's `load` hook receives: the run's seed and scenario parameters. */
+export interface LoadContext {
+  seed: number
   params: Record<string, unknown>
 }
 
@@ -42,6 +52,12 @@ export interface ScenarioDef {
   name: string
   description: string
   defaults: ScenarioDefaults
+  /**
+   * Reads external data (files, a dataset) once per thread or process, before
+   * `catalog` and `persona` run; its result reaches them as `ctx.data`. The one place a
+   * scenario may do I/O: catalog and persona stay pure functions of (seed, params, data).
+   */
+  load?(ctx: LoadContext): unknown
   /** Builds the catalog (pure, seeded). */
   catalog(ctx: CatalogContext): Catalog
   /** Builds persona `id` (pure, seeded by (seed, id)). */
@@ -53,6 +69,12 @@ export interface ScenarioDef {
   metrics?: Record<string, MetricFn>
   /** Typed parameters settable with `--set key=value`. */
   params?: z.ZodObject<z.ZodRawShape>
+  /**
+   * LangChain chat models by task name, used with `--llm openai` instead of the
+   * endpoint model for that task. Factories, because every thread and worker builds
+   * its own: `models: { 'evaluate-slate': () => new ChatOllama({ model: 'llama3.1' }) }`.
+   */
+  models?: Record<string, () => unknown>
 }
 
 const positiveInt = z.number().int().positive()
@@ -70,6 +92,7 @@ export const scenarioSchema = z.object({
     seed: z.number().int().nonnegative(),
     catalogSize: positiveInt,
   }),
+  load: fn('load(ctx) returning the scenario data').optional(),
   catalog: fn('catalog(ctx) returning a Catalog'),
   persona: fn('persona(id, ctx) returning a Persona'),
   agent: z.object({
@@ -80,6 +103,7 @@ export const scenarioSchema = z.object({
   }),
   policies: z.record(z.string(), fn('a policy factory')).optional(),
   metrics: z.record(z.string(), fn('a metric function')).optional(),
+  models: z.record(z.string(), fn('a chat model factory, () => new ChatOllama(...)')).optional(),
   params: z.any().optional(),
 })
 

@@ -93,9 +93,17 @@ export interface TaskCallRecord {
   input?: unknown
   output?: unknown
   error?: string
+  /** Which call of this task by this agent in this round (TaskCallMeta.call). */
+  call?: number
+  /** Invalid answers sent back to the model with their validation error. */
+  repairs?: number
+  /** A deterministic answer to store in the response cache (committed with the shard). */
+  cache?: { key: string; model: string; output: unknown }
 }
 
 /** A TaskRunner that also hands over its call records (drained once per shard). */
 export interface RecordingTaskRunner extends TaskRunner {
   drain(): TaskCallRecord[]
+  /** Releases connections (HTTP agents, cache database); called when the executor closes. */
+  close?(): Promise<void>
 }

@@ -1,20 +1,40 @@
-import type { RecordingTaskRunner } from '../core/index.ts'
+import { z } from 'zod'
+import { SimError, type RecordingTaskRunner, type ScenarioDef } from '../core/index.ts'
+import type { LlmLimiter } from './limits.ts'
+import { createLlmRunner } from './llm-runner.ts'
+import { openAiSettingsSchema, type OpenAiSettings } from './settings.ts'
 import { surrogateRunner } from './surrogate-runner.ts'
 
 /**
- * How a run's tasks execute. `surrogate` (the default) needs nothing; the LLM layer
- * adds model backends. The settings are plain data: they travel to threads and workers.
+ * How a run's tasks execute. `surrogate` (the default) needs nothing; `openai` sends
+ * them to OpenAI-compatible servers (see settings.ts). The settings are plain data:
+ * they travel to threads and workers, and never hold an API key.
  */
-export interface LlmSettings {
-  backend: 'surrogate'
-}
+export type LlmSettings = { backend: 'surrogate' } | OpenAiSettings
 
 export const SURROGATE: LlmSettings = { backend: 'surrogate' }
 
-/** Builds the task runner for one thread or worker. */
-export async function createTaskRunner(settings: LlmSettings = SURROGATE): Promise<RecordingTaskRunner> {
-  switch (settings.backend) {
-    case 'surrogate':
-      return surrogateRunner()
+/** What a thread or worker may add when it builds its runner. */
+export interface RunnerContext {
+  /** The run's scenario: its `models` factories supply LangChain chat models per task. */
+  scenario?: Pick<ScenarioDef, 'models'>
+  /** Limits shared beyond this process (e.g. Redis-backed); default: in-process. */
+  limiter?: LlmLimiter
+}
+
+// One runner per settings object per process: executors may ask once per round, and
+// the limiter, connections and endpoint health must last the whole run.
+const runners = new WeakMap<object, Promise<RecordingTaskRunner>>()
+
+/** Builds (or reuses) the task runner for one thread or worker. */
+export function createTaskRunner(settings: LlmSettings = SURROGATE, ctx: RunnerContext = {}): Promise<RecordingTaskRunner> {
+  if (settings.backend === 'surrogate') return Promise.resolve(surrogateRunner())
+  let r = runners.get(settings)
+  if (!r) {
+    const parsed = openAiSettingsSchema.safeParse(settings)
+    if (!parsed.success) return Promise.reject(new SimError('USAGE', `invalid LLM settings:\n${z.prettifyError(parsed.error)}`))
+    r = Promise.resolve(createLlmRunner(parsed.data, { models: ctx.scenario?.models, limiter: ctx.limiter }))
+    runners.set(settings, r)
   }
+  return r
 }

@@ -23,6 +23,8 @@ export interface RunOverrides {
   params?: Record<string, unknown>
   policyOptions?: Record<string, unknown>
   ndcgSample?: number
+  /** Checkpoint, critic and guard settings (src/checkpoint/settings.ts). */
+  recovery?: Record<string, unknown>
 }
 
 /** Resolves a scenario reference and builds a validated run configuration. */
@@ -47,6 +49,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     params,
     policyOptions: o.policyOptions ?? {},
     ndcgSample: o.ndcgSample,
+    recovery: o.recovery,
   })
   if (!parsed.success) throw new SimError('USAGE', `invalid run configuration:\n${z.prettifyError(parsed.error)}`)
   const config = parsed.data

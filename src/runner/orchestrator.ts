@@ -5,6 +5,7 @@ import {
   rngFor,
   rowAt,
   slateAt,
+  type AgentState,
   type Interaction,
   type OutcomeRow,
   type RunConfig,
@@ -13,6 +14,11 @@ import {
 } from '../core/index.ts'
 import { computeRoundMetrics, gini, summarizeRun, type RoundMetrics, type RunSummary } from '../metrics/index.ts'
 import type { RunStore } from '../store/index.ts'
+import { writeCheckpoint } from '../checkpoint/checkpoint-store.ts'
+import { deleteRoundsAfter } from '../checkpoint/round-tables.ts'
+import { hasGuards, recoveryOf } from '../checkpoint/settings.ts'
+import { testHold } from '../checkpoint/test-hold.ts'
+import { checkGuards, recordIntervention, roundHealth } from '../correction/guards.ts'
 import type { ShardExecutor } from './executor.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
@@ -30,6 +36,10 @@ export interface RunListener {
     rounds: readonly RoundMetrics[]
     exposure: Float64Array
   }): void | Promise<void>
+  /** After a checkpoint was written (see RecoverySettings for the cadence). */
+  onCheckpoint?(info: { round: number; bytes: number; ms: number }): void
+  /** A guard tripped: the round is rolled back and (if `replayed`) run again on the fallback. */
+  onIntervention?(info: { round: number; guard: string; replayed: boolean }): void
 }
 
 /** Where a resumed or branched run picks up. */
@@ -43,6 +53,8 @@ export interface ResumePoint {
   previous: RoundMetrics[]
   /** Cumulative impressions per item so far. */
   exposure: Float64Array
+  /** A guard had switched the run to its fallback setting. */
+  fallback?: boolean
 }
 
 export interface RunOptions {
@@ -56,6 +68,8 @@ export interface RunOptions {
   resume?: ResumePoint
   /** Checked between rounds: return true to stop after the current round. */
   shouldStop?: () => boolean
+  /** Builds the executor a tripped guard switches to (the run's fallback setting). */
+  fallbackExecutor?: () => Promise<ShardExecutor>
 }
 
 export interface RunResult {
@@ -86,7 +100,17 @@ export function defaultShardCount(agents: number, parallelism: number): number {
  * measure, let the policy learn, repeat. The same loop drives threads and BullMQ.
  */
 export async function runSimulation(opts: RunOptions): Promise<RunResult> {
-  const { runId, config, store, executor, listener } = opts
+  const { runId, config, store, listener } = opts
+  const recovery = recoveryOf(config)
+  const guarded = hasGuards(recovery)
+  let executor = opts.executor
+  let fallback: ShardExecutor | undefined
+  const useFallback = async () => {
+    if (!opts.fallbackExecutor) return false
+    fallback ??= await opts.fallbackExecutor()
+    executor = fallback
+    return true
+  }
   const started = performance.now()
   const env = await createShardEnv(config, 1)
   const pctx = policyContext(env)
@@ -110,63 +134,97 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     fromRound = 0
     exposure = new Float64Array(catalogSize)
   }
+  if (opts.resume?.fallback) await useFallback()
   listener?.onRunStart?.({ runId, config, fromRound })
   let stopped = false
   let agentSteps = 0
 
-  for (let round = fromRound; round < config.rounds; round++) {
-    const t0 = performance.now()
-    store.startRound(runId, round)
-    const snapshot = env.policy.snapshot(policyState as never)
-    const inputs: ShardInput[] = parts.map((p, shard) => ({ runId, round, shard, start: p.start, end: p.end, states: p.states }))
-    let shardsDone = 0
-    let agentsDone = 0
-    const results = await executor.runRound(round, snapshot, inputs, (r) => {
-      // Commit as results arrive: memory stays flat and a crash loses only open shards.
-      store.commitShard(runId, r)
-      shardsDone++
-      agentsDone += r.end - r.start
-      listener?.onShardDone?.({ round, shardsDone, shards: inputs.length, agentsDone })
-    })
-    results.sort((a, b) => a.shard - b.shard)
-    const batches = results.map((r) => r.rows)
+  try {
+    for (let round = fromRound; round < config.rounds; round++) {
+      const t0 = performance.now()
+      store.startRound(runId, round)
+      const snapshot = env.policy.snapshot(policyState as never)
+      const inputs: ShardInput[] = parts.map((p, shard) => ({ runId, round, shard, start: p.start, end: p.end, states: p.states }))
+      let shardsDone = 0
+      let agentsDone = 0
+      const results = await executor.runRound(round, snapshot, inputs, (r) => {
+        // Commit as results arrive: memory stays flat and a crash loses only open shards.
+        store.commitShard(runId, r)
+        shardsDone++
+        agentsDone += r.end - r.start
+        testHold(`shard:${round}:${shardsDone}`)
+        listener?.onShardDone?.({ round, shardsDone, shards: inputs.length, agentsDone })
+      })
+      results.sort((a, b) => a.shard - b.shard)
+      const batches = results.map((r) => r.rows)
 
-    let errors = 0
-    let awayBefore = 0
-    for (const r of results as ShardResult[]) {
-      errors += r.errors.length
-      awayBefore += r.awayBefore
-    }
-    const custom: Record<string, number> = {}
-    const metricFns = Object.entries(env.scenario.metrics ?? {})
-    if (metricFns.length) {
-      const rows: OutcomeRow[] = []
-      for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
-      for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog })
-    }
-    const metrics = computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
+      let errors = 0
+      let awayBefore = 0
+      for (const r of results as ShardResult[]) {
+        errors += r.errors.length
+        awayBefore += r.awayBefore
+      }
+      const custom: Record<string, number> = {}
+      const metricFns = Object.entries(env.scenario.metrics ?? {})
+      if (metricFns.length) {
+        const rows: OutcomeRow[] = []
+        for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
+        const states: AgentState[] = []
+        for (const r of results) states.push(...(JSON.parse(r.states) as AgentState[]))
+        for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states })
+      }
+      const metrics = computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
 
-    const interactions: Interaction[] = []
-    for (const b of batches) {
-      for (let k = 0; k < b.count; k++) {
-        if (!isPresent(b, k)) continue
-        const slate = slateAt(b, k)
-        for (const i of slate) exposure[i]! += 1
-        interactions.push({ agent: b.start + k, slate, clicks: clicksAt(b, k), ratings: ratingsAt(b, k) })
+      const trip = guarded ? checkGuards(recovery, roundHealth(results, metrics), metrics) : null
+      if (trip) {
+        // Roll the round back (the state before it is the last good one) and replay it on the fallback.
+        const replay = executor !== fallback && (await useFallback())
+        store.db.transaction(() => {
+          if (replay) deleteRoundsAfter(store.db, runId, store.runKey(runId), round - 1)
+          recordIntervention(store.db, runId, round, trip, replay ? 'rolled back the round and replayed it on the fallback' : fallback ? 'kept: already on the fallback' : 'kept: no fallback configured')
+        })()
+        listener?.onIntervention?.({ round, guard: trip.guard, replayed: replay })
+        if (replay) {
+          round--
+          continue
+        }
+      }
+
+      const interactions: Interaction[] = []
+      for (const b of batches) {
+        for (let k = 0; k < b.count; k++) {
+          if (!isPresent(b, k)) continue
+          const slate = slateAt(b, k)
+          for (const i of slate) exposure[i]! += 1
+          interactions.push({ agent: b.start + k, slate, clicks: clicksAt(b, k), ratings: ratingsAt(b, k) })
+        }
+      }
+      policyState = env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
+      parts = results.map((r) => ({ start: r.start, end: r.end, states: r.states }))
+      agentSteps += metrics.agents
+
+      store.finishRound(runId, round, metrics, performance.now() - t0)
+      rounds.push(metrics)
+      listener?.onRoundDone?.(metrics)
+      testHold(`round:${round}`)
+      const stopping = round + 1 < config.rounds && opts.shouldStop?.() === true
+      if ((round + 1) % recovery.checkpointEvery === 0 || round + 1 === config.rounds || stopping) {
+        const cp = writeCheckpoint(
+          store,
+          runId,
+          { round, states: parts, policyState, metrics: rounds, exposure, config, extra: { fallback: fallback !== undefined && executor === fallback } },
+          recovery.keepCheckpoints,
+        )
+        listener?.onCheckpoint?.({ round, ...cp })
+      }
+      await listener?.onRoundCommitted?.({ round, states: parts, policyState, rounds, exposure })
+      if (stopping) {
+        stopped = true
+        break
       }
     }
-    policyState = env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
-    parts = results.map((r) => ({ start: r.start, end: r.end, states: r.states }))
-    agentSteps += metrics.agents
-
-    store.finishRound(runId, round, metrics, performance.now() - t0)
-    rounds.push(metrics)
-    listener?.onRoundDone?.(metrics)
-    await listener?.onRoundCommitted?.({ round, states: parts, policyState, rounds, exposure })
-    if (opts.shouldStop?.() && round + 1 < config.rounds) {
-      stopped = true
-      break
-    }
+  } finally {
+    await fallback?.close()
   }
 
   let covered = 0

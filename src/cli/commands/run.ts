@@ -2,9 +2,15 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { buildRunConfig, launchRun, type RunResult } from '../../runner/index.ts'
 import type { RunConfig } from '../../core/index.ts'
+import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
 import { collect, intFlag, parseFlags, parseSets } from '../flags.ts'
+import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
+import { applyDataFlags, dataFlag, formatFlag } from '../../data/index.ts'
+import { addRecoveryOptions, recoveryFromFlags } from '../../checkpoint/recovery-flags.ts'
+import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { createProgress } from '../output/progress.ts'
+import { serveRunFromFlag } from '../../report/serve-while-running.ts'
 import type { RunListener } from '../../runner/index.ts'
 
 export const DEFAULT_DB = 'usersim.db'
@@ -17,11 +23,14 @@ const runFlags = z.object({
   catalog: intFlag('--catalog', 1, 10_000_000),
   threads: intFlag('--threads', 0, 64),
   shards: intFlag('--shards', 1, 100_000),
+  redis: z.union([z.string().min(1), z.boolean()]).optional(),
   ndcgSample: intFlag('--ndcg-sample', 0, 10_000_000),
   policy: z.string().min(1, '--policy must name a policy').optional(),
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
   json: z.boolean().default(false),
   set: z.array(z.string()).optional(),
+  data: dataFlag,
+  format: formatFlag,
 })
 export type RunFlags = z.infer<typeof runFlags>
 
@@ -75,7 +84,7 @@ export function progressListener(config: RunConfig, json: boolean): RunListener 
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run a simulation of a scenario (a built-in name or a .ts file)')
     .argument('<scenario>', 'built-in scenario name (see `usersim scenarios`) or path to a scenario module')
@@ -87,15 +96,23 @@ export function registerRun(program: Command): void {
     .option('--catalog <n>', 'catalog size')
     .option('--db <file>', 'SQLite file to store the run in', DEFAULT_DB)
     .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis (bare flag: $REDIS_URL or redis://127.0.0.1:6379)')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--ndcg-sample <n>', 'agents per round whose NDCG is measured against the oracle')
     .option('--set <key=value>', 'scenario parameter, or policy.<option>=value (repeatable)', collect)
+    .option('--data <dir>', 'dataset directory for data-driven scenarios (movielens); --agents defaults to its users')
+    .option('--format <f>', 'dataset format: latest, 100k, 1m or csv (default: detected)')
     .option('--json', 'print one JSON object instead of tables', false)
-    .action(async (scenarioRef: string, raw: Record<string, unknown>) => {
+    .option('--serve [port]', 'serve a live view of the run on 127.0.0.1 (default port 8080); keeps serving after the run until Ctrl-C')
+  addRecoveryOptions(cmd)
+  addLlmOptions(cmd)
+  cmd.action(async (scenarioRef: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(runFlags, raw)
-      const { params, policyOptions } = parseSets(flags.set)
+      const sets = parseSets(flags.set)
+      const { params, agents } = applyDataFlags(flags, sets.params)
+      const policyOptions = sets.policyOptions
       const { config, scenario } = await buildRunConfig(scenarioRef, {
-        agents: flags.agents,
+        agents,
         rounds: flags.rounds,
         slate: flags.slate,
         seed: flags.seed,
@@ -104,14 +121,25 @@ export function registerRun(program: Command): void {
         ndcgSample: flags.ndcgSample,
         params,
         policyOptions,
+        recovery: recoveryFromFlags(raw),
       })
+      // Preflight: an unreachable server or unknown model stops here, before a run row exists.
+      const llm = await llmFromFlags(raw, { db: flags.db, threads: flags.threads, json: flags.json })
+      if (llm) config.llm = llm.llm
+      const live = await serveRunFromFlag(raw.serve, flags.db)
       const listener = progressListener(config, flags.json)
+      const interrupt = stopOnInterrupt()
       let result: RunResult
       try {
-        result = await launchRun(config, { db: flags.db, threads: flags.threads, shards: flags.shards, listener })
+        result = await launchRun(config, { db: flags.db, threads: llm?.threads ?? flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis), llm: llm?.llm, concurrency: llm?.concurrency, shouldStop: interrupt.shouldStop })
+      } catch (err) {
+        await live?.close()
+        throw err
       } finally {
+        interrupt.dispose()
         listener.finish()
       }
       printRunResult(result, config, flags.db, scenario.name, flags.json)
+      await live?.afterRun()
     })
 }

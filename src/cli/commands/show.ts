@@ -2,6 +2,9 @@ import type { Command } from 'commander'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
+import { llmUsageSection } from '../output/llm-usage-view.ts'
+import { recoveryShowSections } from '../../checkpoint/show-sections.ts'
+import { scenarioMetricsSection } from '../../datasets/show-section.ts'
 import { DEFAULT_DB } from './run.ts'
 
 /** Sections other features add to `usersim show` (LLM usage, checkpoints, corrections). */
@@ -20,6 +23,9 @@ export const showSections: ShowSection[] = [
     collect: (store, runId) => store.taskCounts(runId),
     render: (d) => formatTable(['task', 'calls'], Object.entries(d as Record<string, number>).map(([t, c]) => [t, c])),
   },
+  ...recoveryShowSections(formatTable),
+  llmUsageSection,
+  scenarioMetricsSection(formatTable),
 ]
 
 export function registerShow(program: Command): void {

@@ -17,6 +17,8 @@ export type SimErrorCode =
   | 'CHECKPOINT_CONFLICT'
   | 'STALE_RESULT'
   | 'DATA_INVALID'
+  /** An export found nothing of the requested kind in the run (it writes nothing). */
+  | 'NO_DATA'
   | 'WORKER_MISMATCH'
   | 'SHARD_FAILED'
   | 'INTERNAL'

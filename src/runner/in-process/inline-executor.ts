@@ -2,6 +2,7 @@ import { createTaskRunner, type LlmSettings } from '../../llm/create-runner.ts'
 import type { RunConfig } from '../../core/index.ts'
 import type { ShardExecutor } from '../executor.ts'
 import type { ShardResult } from '../../core/index.ts'
+import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
 import { runShard } from '../run-shard.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
 
@@ -13,10 +14,10 @@ export function inlineExecutor(config: RunConfig, llm?: LlmSettings, concurrency
     async runRound(_round, snapshot, shards, onShardDone) {
       env ??= createShardEnv(config)
       const e = await env
-      const tasks = await createTaskRunner(llm)
+      const tasks = correctingRunner(await createTaskRunner(llm, { scenario: e.scenario }), config, llm)
       const results: ShardResult[] = []
       for (const s of shards) {
-        const r = await runShard(e, snapshot, s, tasks, { concurrency })
+        const r = attachCorrections(await runShard(e, snapshot, s, tasks, { concurrency }), tasks)
         onShardDone?.(r)
         results.push(r)
       }

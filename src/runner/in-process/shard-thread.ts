@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { batchBuffers, serializeError, type RecordingTaskRunner } from '../../core/index.ts'
 import { createTaskRunner } from '../../llm/create-runner.ts'
+import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
 import { runShard } from '../run-shard.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
 import type { FromThread, ToThread } from './thread-protocol.ts'
@@ -25,14 +26,14 @@ async function handle(msg: ToThread): Promise<void> {
   try {
     if (msg.type === 'init') {
       env = await createShardEnv(msg.config)
-      tasks = await createTaskRunner(msg.llm)
+      tasks = correctingRunner(await createTaskRunner(msg.llm, { scenario: env.scenario }), msg.config, msg.llm)
       concurrency = msg.concurrency
       send({ type: 'ready' })
     } else if (msg.type === 'snapshot') {
       snapshot = msg.snapshot
     } else if (msg.type === 'shard') {
       if (!env || !tasks) throw new Error('shard before init')
-      const result = await runShard(env, snapshot, msg.input, tasks, { concurrency })
+      const result = attachCorrections(await runShard(env, snapshot, msg.input, tasks, { concurrency }), tasks)
       // The row columns move to the orchestrator without a copy.
       port.postMessage({ type: 'result', result } satisfies FromThread, batchBuffers(result.rows))
     }

@@ -12,7 +12,10 @@ import {
   type ShardResult,
 } from '../../core/index.ts'
 import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
+import { recordCorrections } from '../../correction/record.ts'
+import { writeTaskTraces } from '../../datasets/trace-store.ts'
 import { openDatabase, type Db } from './open-database.ts'
+import { insertLlmCalls } from './llm-calls.ts'
 
 export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted'
 
@@ -143,6 +146,9 @@ export class RunStore {
       for (const u of b.utterances) s.insertUtterance.run(runId, b.round, u.agent, u.kind, u.text)
       for (const e of result.errors) s.insertError.run(runId, e.round, e.agent, e.message)
       for (const [task, calls] of Object.entries(result.taskCounts)) s.addTaskCount.run(runId, result.round, task, calls)
+      recordCorrections(this.db, runId, result)
+      writeTaskTraces(this.db, key, result)
+      insertLlmCalls(this.db, key, result)
       return true
     })()
   }

@@ -1,0 +1,8 @@
+export { recbotPolicy, recbotMemory, readMemory, vocabularyOf, feedView, collaborativePrior, type RecbotMemory } from './policy.ts'
+export { keywordPolicy } from './keyword-policy.ts'
+export { parseCommand, type ParseCommandInput, type ParseCommandOutput } from './tasks/parse-command.ts'
+export { planTools, type PlanToolsInput, type PlanToolsOutput } from './tasks/plan-tools.ts'
+export { TOOLS, registerTool, runToolChain, type RecTool, type ToolCall } from './tools.ts'
+export { preferences, emptyPreferences, meetsHard, satisfies, type Preferences, type HardConstraint, type SoftPreference } from './preferences.ts'
+export { facetSchema, facetValue, softTags, type FacetSchema } from './facets.ts'
+export { readCommand, consolidate } from './command-grammar.ts'

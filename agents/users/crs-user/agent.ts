@@ -1,0 +1,151 @@
+import { z } from 'zod'
+import { defineAgent, rngFor, type AgentDef, type AgentState, type Catalog, type Persona, type StepContext } from '../../../src/core/index.ts'
+import { personaBrief } from '../ailo/index.ts'
+import { crsUserTurn, type CrsUserTurnInput } from './tasks/crs-user-turn.ts'
+
+/** The hidden target of a conversational user (persona.hidden.target). */
+export const crsTarget = z.object({ id: z.number().int(), title: z.string(), category: z.string(), tags: z.array(z.string()), price: z.number(), maxTurns: z.number().int().positive() })
+export type CrsTarget = z.infer<typeof crsTarget>
+
+/** Episode bookkeeping (agent state `extra.crs`); the scenario's metrics read it. */
+export const crsEpisode = z.object({
+  /** The target's item id (metrics check the CRS's search results against it). */
+  target: z.number().int(),
+  turns: z.number().int(),
+  found: z.boolean(),
+  done: z.boolean(),
+  revealed: z.array(z.string()),
+  stated: z.object({ category: z.string().optional(), tags: z.array(z.string()) }),
+  recommended: z.array(z.string()),
+  history: z.array(z.object({ role: z.enum(['user', 'system']), text: z.string() })),
+  scores: z.object({ recSum: z.number(), recN: z.number(), stratSum: z.number(), stratN: z.number(), expSum: z.number(), expN: z.number() }),
+  leaks: z.number().int(),
+})
+export type CrsEpisode = z.infer<typeof crsEpisode>
+
+export function crsTargetOf(p: Persona): CrsTarget {
+  const t = crsTarget.safeParse(p.hidden.target)
+  if (!t.success) throw new Error(`persona ${p.id} has no conversational target (hidden.target): ${t.error.issues[0]?.message}`)
+  return t.data
+}
+
+export function crsEpisodeOf(s: AgentState): CrsEpisode | undefined {
+  const e = crsEpisode.safeParse(s.extra?.crs)
+  return e.success ? e.data : undefined
+}
+
+/** Picks a user's target: an item of a favourite category with a liked tag (else any), seeded. */
+export function drawCrsTarget(p: Persona, catalog: Catalog, seed: number, maxTurns: number): CrsTarget {
+  const likes = new Set(p.likes.map((l) => l.tag))
+  const fav = new Set(p.favouriteCategories)
+  let pool = catalog.items.filter((it) => fav.has(it.category) && it.tags.some((g) => likes.has(g)))
+  if (!pool.length) pool = catalog.items
+  const it = pool[rngFor(seed, 'crs-target', p.id).int(pool.length)]!
+  return { id: it.id, title: it.title, category: it.category, tags: it.tags, price: it.price, maxTurns }
+}
+
+const VAGUE = ["I'm looking for something to watch.", 'Can you recommend me something?', 'I need a recommendation for tonight.', 'Any suggestions for me?']
+const HISTORY = 12
+
+/** Which slot a question is about (what the user hears in it). */
+function asksAbout(text: string): CrsUserTurnInput['system']['asksAbout'] {
+  const t = text.toLowerCase()
+  if (/genre|kind of|type of/.test(t)) return 'category'
+  if (/mood|feel|style|tone/.test(t)) return 'tags'
+  if (/budget|price|spend|under/.test(t)) return 'price'
+  return 'other'
+}
+
+/**
+ * The AILO user of a conversational recommender (ECPO): a hidden target item, a persona
+ * with an activity type and a linguistic style. Its first words (a fixed, vague request)
+ * are in its initial state; each round it hears the system's turn (StepContext.message and
+ * the slate: the recommended item first), rates it, picks answer-clarification, feedback or
+ * end, and replies without ever naming the target (a leaked title is cut and counted).
+ */
+export function crsUserAgent(): AgentDef {
+  return defineAgent({
+    name: 'crs-user',
+    initialState: (p: Persona, rng): AgentState => ({
+      present: true,
+      satisfaction: 0,
+      expectation: 1,
+      fatigue: 0,
+      memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
+      lastUtterances: [{ kind: 'request', text: rng.pick(VAGUE) }],
+      extra: {
+        crs: {
+          target: crsTargetOf(p).id,
+          turns: 0, found: false, done: false, revealed: [], stated: { tags: [] }, recommended: [], history: [],
+          scores: { recSum: 0, recN: 0, stratSum: 0, stratN: 0, expSum: 0, expN: 0 }, leaks: 0,
+        } satisfies CrsEpisode,
+      },
+    }),
+    visit: ({ state }) => state.present && !crsEpisodeOf(state)?.done,
+    step: async (ctx: StepContext) => {
+      const { persona, state, slate, catalog, round } = ctx
+      const target = crsTargetOf(persona)
+      const ep = structuredClone(crsEpisodeOf(state)!)
+      if (!ep.history.length) for (const u of state.lastUtterances ?? []) ep.history.push({ role: 'user', text: u.text })
+      const text = ctx.message ?? ''
+      const rec = slate.length ? catalog.items[slate[0]!]! : undefined
+      const action: CrsUserTurnInput['system']['action'] = rec ? 'recommend' : text.includes('?') ? 'ask' : 'respond'
+      const out = await ctx.task(crsUserTurn, {
+        persona: personaBrief(persona),
+        history: ep.history.slice(-HISTORY),
+        system: {
+          text,
+          action,
+          ...(action === 'ask' ? { asksAbout: asksAbout(text) } : {}),
+          ...(rec ? { item: { title: rec.title, category: rec.category, tags: rec.tags, price: rec.price } } : {}),
+        },
+        turn: round,
+        maxTurns: target.maxTurns,
+        hidden: { target: { id: target.id, title: target.title, category: target.category, tags: target.tags, price: target.price }, revealed: ep.revealed, stated: ep.stated, recommendedBefore: ep.recommended },
+      })
+      let response = out.response
+      if (response.toLowerCase().includes(target.title.toLowerCase())) {
+        ep.leaks++
+        response = response.replace(new RegExp(target.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'ig'), 'that kind of thing')
+      }
+      // What the reply disclosed (read from the words, so a model's replies count the same way).
+      const said = response.toLowerCase()
+      if (said.includes(target.category) && !ep.revealed.includes('category')) {
+        ep.revealed.push('category')
+        ep.stated.category = target.category
+      }
+      for (const g of target.tags) {
+        if (said.includes(g) && !ep.revealed.includes(`tag:${g}`)) {
+          ep.revealed.push(`tag:${g}`)
+          ep.stated.tags.push(g)
+        }
+      }
+      if (/under \$?\d+/.test(said) && !ep.revealed.includes('price')) ep.revealed.push('price')
+      const r = out.ratings
+      if (r.recommendation > 0) [ep.scores.recSum, ep.scores.recN] = [ep.scores.recSum + r.recommendation, ep.scores.recN + 1]
+      ep.scores.stratSum += r.strategy
+      ep.scores.stratN++
+      ep.scores.expSum += r.expression
+      ep.scores.expN++
+      const hit = rec?.id === target.id
+      if (hit) ep.found = true
+      if (rec) ep.recommended.push(rec.title)
+      ep.turns++
+      ep.done = out.policy === 'end_conversation' || hit || round >= target.maxTurns - 1
+      ep.history.push({ role: 'system', text }, { role: 'user', text: response })
+      ep.history = ep.history.slice(-HISTORY)
+      const kind = out.policy === 'respond_to_clarification' ? 'answer' : out.policy === 'provide_feedback' ? 'reply' : hit ? 'praise' : 'complaint'
+      return {
+        state: { ...state, present: !ep.done, satisfaction: r.expression / 5, extra: { ...state.extra, crs: ep } },
+        present: true,
+        returned: false,
+        slate: [...slate],
+        clicks: hit ? [target.id] : [],
+        ratings: hit ? [5] : [],
+        satisfaction: r.expression / 5,
+        left: ep.done,
+        utterances: [{ kind, text: response }],
+      }
+    },
+  })
+}

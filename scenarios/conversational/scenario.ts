@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { defineScenario, generateCatalog, generatePersona } from '../../src/core/index.ts'
+import { crsUserAgent, drawCrsTarget } from '../../agents/users/crs-user/index.ts'
+import { crsPolicy } from '../../agents/recommenders/crs/index.ts'
+import { crsMetrics } from './metrics.ts'
+
+const params = z.object({
+  /** Turns per dialogue (ECPO: 5); keep --rounds at least this. */
+  maxTurns: z.number().int().min(1).max(20).default(5),
+})
+
+/**
+ * `conversational`: ECPO's setting. An AILO user with a hidden target item and a persona
+ * (activity type, linguistic style) talks with a conversational recommender for at most
+ * `maxTurns` turns (one round = one turn), rating every system turn. Policy: `crs`.
+ */
+export default defineScenario({
+  name: 'conversational',
+  description: 'ECPO conversational recommender with AILO users (hidden target, per-turn ECT ratings)',
+  defaults: { agents: 1000, rounds: 5, slate: 5, policy: 'crs', seed: 11, catalogSize: 2000 },
+  params,
+  catalog: ({ seed, size }) => generateCatalog({ seed, size }),
+  persona: (id, { seed, catalog, params: raw }) => {
+    const p = params.parse(raw)
+    const base = generatePersona(id, { seed, catalog })
+    return { ...base, hidden: { ...base.hidden, target: drawCrsTarget(base, catalog, seed, p.maxTurns) } }
+  },
+  agent: crsUserAgent(),
+  policies: { crs: (o) => crsPolicy({ maxTurns: typeof o.maxTurns === 'number' ? o.maxTurns : undefined }) },
+  metrics: crsMetrics(),
+})

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto'
+import { rngFor, SimError, type Interaction, type RunConfig } from '../core/index.ts'
+import { buildRunConfig, newRunId } from '../runner/launch.ts'
+import type { RunResult } from '../runner/orchestrator.ts'
+import { createShardEnv, policyContext, type ShardEnv } from '../runner/shard-env.ts'
+import { USERSIM_VERSION } from '../runner/version.ts'
+import { RunStore } from '../store/index.ts'
+import { loadCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint-store.ts'
+import { continueRun, resumePointOf, type ContinueOptions } from './continue-run.ts'
+import { readingStore } from './damage.ts'
+import { copyRoundsUpTo } from './round-tables.ts'
+import { recoveryOf } from './settings.ts'
+
+export interface BranchOverrides {
+  policy?: string
+  /** Scenario parameters (`--set key=value`); must not change the catalog or the population. */
+  params?: Record<string, unknown>
+  /** Policy options (`--set policy.key=value`). */
+  policyOptions?: Record<string, unknown>
+  /** A new total number of rounds (more than the branch round). */
+  rounds?: number
+  runId?: string
+}
+
+export interface BranchOutcome {
+  runId: string
+  parentRun: string
+  parentRound: number
+  config: RunConfig
+  scenario: string
+  /** The new policy learned the shared history afresh (policy or its options changed). */
+  warmStarted: boolean
+  result: RunResult
+}
+
+/**
+ * Starts a new run that shares its parent's history up to the end of `round` (rows are
+ * copied, so each run stands alone) and then diverges: the counterfactual "what if we had
+ * switched the policy after round N". A new policy is warm-started by learning the shared
+ * rounds in order, as if it had been there from the start.
+ *
+ * @example
+ * await branchRun('usersim.db', 'feed-20260101-120000-ab12', 4, { policy: 'bpr' }, { threads: 2 })
+ */
+export async function branchRun(db: string, parentId: string, round: number, o: BranchOverrides, opts: ContinueOptions = {}): Promise<BranchOutcome> {
+  const store = readingStore(db, `run "${parentId}"`, () => new RunStore(db, { mustExist: true }))
+  try {
+    const parent = store.getRun(parentId)
+    const p = parent.config
+    const rounds = o.rounds ?? p.rounds
+    if (round < 0 || round >= rounds - 1) {
+      throw new SimError('USAGE', `--at-round must be between 0 and ${rounds - 2} so that the branch has rounds of its own (got ${round})`)
+    }
+    const cp = readingStore(db, `the checkpoint of round ${round}`, () => loadCheckpoint(store, parentId, round))!
+    const samePolicy = o.policy === undefined || o.policy === p.policy
+    const { config: built, scenario } = await buildRunConfig(p.scenario, {
+      agents: p.agents,
+      rounds,
+      slate: p.slate,
+      seed: p.seed,
+      catalogSize: p.catalogSize,
+      ndcgSample: p.ndcgSample,
+      policy: o.policy ?? p.policy,
+      params: { ...p.params, ...o.params },
+      policyOptions: samePolicy ? { ...p.policyOptions, ...o.policyOptions } : (o.policyOptions ?? {}),
+    })
+    const config: RunConfig = p.recovery ? { ...built, recovery: p.recovery } : built
+    recoveryOf(config)
+    const [penv, env] = await Promise.all([createShardEnv(p, 3), createShardEnv(config, 3)])
+    if (worldHash(penv) !== worldHash(env)) {
+      throw new SimError('USAGE', `the --set values change the catalog or the population of run "${parentId}"; a branch must share its parent's world (start a new run instead)`)
+    }
+
+    const keepState = samePolicy && JSON.stringify(config.policyOptions) === JSON.stringify(p.policyOptions)
+    const runId = o.runId ?? newRunId(scenario.name)
+    store.createRun({
+      id: runId,
+      scenario: scenario.name,
+      config,
+      seed: config.seed,
+      versions: { usersim: USERSIM_VERSION, node: process.versions.node },
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      parentRun: parentId,
+      parentRound: round,
+    })
+    const policyState = keepState ? cp.policyState : warmStart(store, parentId, env, round)
+    const start: CheckpointData = { ...cp, config, policyState, extra: { fallback: false } }
+    store.db.transaction(() => {
+      store.db.prepare('INSERT INTO agents (run_id, agent_id, persona) SELECT ?, agent_id, persona FROM agents WHERE run_id = ?').run(runId, parentId)
+      copyRoundsUpTo(store.db, { id: parentId, key: store.runKey(parentId) }, { id: runId, key: store.runKey(runId) }, round)
+    })()
+    // The branch point is the branch's first checkpoint: it can be resumed or rolled back to.
+    writeCheckpoint(store, runId, start, recoveryOf(config).keepCheckpoints)
+    const result = await continueRun(store, runId, config, resumePointOf(start), opts)
+    return { runId, parentRun: parentId, parentRound: round, config, scenario: scenario.name, warmStarted: !keepState, result }
+  } finally {
+    store.close()
+  }
+}
+
+/** A new policy's state after learning the parent's rounds 0..round from the stored events. */
+function warmStart(store: RunStore, parentId: string, env: ShardEnv, round: number): unknown {
+  const pctx = policyContext(env)
+  let state = env.policy.init(pctx)
+  const q = store.db.prepare('SELECT agent_id, slate, clicks, ratings FROM events WHERE run_key = ? AND round = ? AND present = 1 ORDER BY agent_id').raw()
+  const key = store.runKey(parentId)
+  for (let r = 0; r <= round; r++) {
+    const interactions: Interaction[] = (q.all(key, r) as [number, string, string, string][]).map(([agent, slate, clicks, ratings]) => ({
+      agent,
+      slate: ids(slate),
+      clicks: ids(clicks),
+      ratings: ids(ratings),
+    }))
+    state = env.policy.learn(state as never, { round: r, interactions }, { ...pctx, rng: rngFor(env.config.seed, 'learn', r) })
+  }
+  return state
+}
+
+const ids = (csv: string) => (csv ? csv.split(',').map(Number) : [])
+
+/** A fingerprint of the world (catalog and sampled personas) two configurations build. */
+function worldHash(env: ShardEnv): string {
+  const h = createHash('sha256').update(JSON.stringify(env.catalog.items))
+  const n = env.config.agents
+  for (const a of [0, Math.floor(n / 2), n - 1]) h.update(JSON.stringify(env.persona(a)))
+  return h.digest('hex')
+}

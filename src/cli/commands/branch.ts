@@ -1,0 +1,69 @@
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
+import { llmOf } from '../../checkpoint/continue-run.ts'
+import { branchRun } from '../../checkpoint/branch.ts'
+import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
+import { RunStore } from '../../store/index.ts'
+import { collect, intFlag, parseFlags, parseSets } from '../flags.ts'
+import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
+
+const branchFlags = z.object({
+  db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
+  atRound: intFlag('--at-round', 0).refine((v) => v !== undefined, { message: '--at-round is required' }),
+  policy: z.string().min(1, '--policy must name a policy').optional(),
+  rounds: intFlag('--rounds', 1, 1_000_000),
+  set: z.array(z.string()).optional(),
+  threads: intFlag('--threads', 0, 64),
+  shards: intFlag('--shards', 1, 100_000),
+  redis: z.union([z.string().min(1), z.boolean()]).optional(),
+  json: z.boolean().default(false),
+})
+
+export function registerBranch(program: Command): void {
+  program
+    .command('branch')
+    .description('start a new run sharing a run\'s history up to a round, then diverging (e.g. another policy)')
+    .argument('<run-id>', 'the parent run (see `usersim runs`)')
+    .option('--at-round <n>', 'the last shared round (rounds count from 0, as `show` prints them)')
+    .option('--policy <name>', 'the policy from the next round on (warm-started on the shared history)')
+    .option('--rounds <n>', 'total rounds of the branch (default: the parent\'s)')
+    .option('--set <key=value>', 'scenario parameter or policy.<option>=value (must not change the catalog or population; repeatable)', collect)
+    .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
+    .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis')
+    .option('--shards <n>', 'shards per round (results do not depend on it)')
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (parentId: string, raw: Record<string, unknown>) => {
+      const flags = parseFlags(branchFlags, raw)
+      const { params, policyOptions } = parseSets(flags.set)
+      const peek = new RunStore(flags.db, { mustExist: true })
+      let parentConfig
+      try {
+        parentConfig = peek.getRun(parentId).config
+      } finally {
+        peek.close()
+      }
+      const listener = progressListener({ ...parentConfig, rounds: flags.rounds ?? parentConfig.rounds }, flags.json)
+      const interrupt = stopOnInterrupt()
+      let out
+      try {
+        out = await branchRun(
+          flags.db,
+          parentId,
+          flags.atRound!,
+          { policy: flags.policy, params, policyOptions, rounds: flags.rounds },
+          { threads: flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(parentConfig) }), shouldStop: interrupt.shouldStop },
+        )
+      } finally {
+        interrupt.dispose()
+        listener.finish()
+      }
+      if (!flags.json) {
+        process.stdout.write(
+          `branched from ${out.parentRun} after round ${out.parentRound}${out.warmStarted ? ` (policy ${out.config.policy} warm-started on the shared rounds)` : ''}\n`,
+        )
+      }
+      printRunResult(out.result, out.config, flags.db, out.scenario, flags.json)
+    })
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { interviewAgent } from '../../checkpoint/interview.ts'
+import { SimError } from '../../core/index.ts'
+import { intFlag, parseFlags } from '../flags.ts'
+import { DEFAULT_DB } from './run.ts'
+
+const interviewFlags = z.object({
+  db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
+  agent: intFlag('--agent', 0).refine((v) => v !== undefined, { message: '--agent is required' }),
+  round: intFlag('--round', 0),
+  json: z.boolean().default(false),
+})
+
+export function registerInterview(program: Command): void {
+  program
+    .command('interview')
+    .description('ask one simulated user of a run a question, in its current state (recorded; the run is unchanged)')
+    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<question>', 'the question, quoted')
+    .option('--agent <id>', 'the agent to ask')
+    .option('--round <n>', 'its state at the end of this round (needs a checkpoint; default: the latest)')
+    .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
+    .option('--json', 'print one JSON object', false)
+    .action(async (runId: string, question: string, raw: Record<string, unknown>) => {
+      const flags = parseFlags(interviewFlags, raw)
+      if (!question.trim()) throw new SimError('USAGE', 'the question is empty')
+      const out = await interviewAgent(flags.db, runId, flags.agent!, question, { round: flags.round })
+      if (flags.json) process.stdout.write(JSON.stringify(out) + '\n')
+      else process.stdout.write(`agent ${out.agent} after round ${out.round} (${out.backend}):\n${out.answer}\n`)
+    })
+}

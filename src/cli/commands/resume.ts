@@ -1,0 +1,49 @@
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
+import { llmOf } from '../../checkpoint/continue-run.ts'
+import { resumeRun } from '../../checkpoint/resume.ts'
+import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
+import { intFlag, parseFlags } from '../flags.ts'
+import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
+import { RunStore } from '../../store/index.ts'
+
+const resumeFlags = z.object({
+  db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
+  threads: intFlag('--threads', 0, 64),
+  shards: intFlag('--shards', 1, 100_000),
+  redis: z.union([z.string().min(1), z.boolean()]).optional(),
+  json: z.boolean().default(false),
+})
+
+export function registerResume(program: Command): void {
+  program
+    .command('resume')
+    .description('continue an interrupted run from its last good checkpoint (same results as an uninterrupted run)')
+    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
+    .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis; stale jobs of the dead run are removed')
+    .option('--shards <n>', 'shards per round (results do not depend on it)')
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (runId: string, raw: Record<string, unknown>) => {
+      const flags = parseFlags(resumeFlags, raw)
+      const peek = new RunStore(flags.db, { mustExist: true })
+      let config
+      try {
+        config = peek.getRun(runId).config
+      } finally {
+        peek.close()
+      }
+      const listener = progressListener(config, flags.json)
+      const interrupt = stopOnInterrupt()
+      let out
+      try {
+        out = await resumeRun(flags.db, runId, { threads: flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(config) }), shouldStop: interrupt.shouldStop })
+      } finally {
+        interrupt.dispose()
+        listener.finish()
+      }
+      printRunResult(out.result, out.config, flags.db, out.scenario, flags.json)
+    })
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { rollbackRun } from '../../checkpoint/rollback.ts'
+import { intFlag, parseFlags } from '../flags.ts'
+import { DEFAULT_DB } from './run.ts'
+
+const rollbackFlags = z.object({
+  db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
+  toRound: intFlag('--to-round', 0).refine((v) => v !== undefined, { message: '--to-round is required' }),
+  json: z.boolean().default(false),
+})
+
+export function registerRollback(program: Command): void {
+  program
+    .command('rollback')
+    .description('rewind a run to the end of a round (needs a checkpoint of that round); `usersim resume` continues it')
+    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .option('--to-round <n>', 'the last round to keep (rounds count from 0, as `show` prints them)')
+    .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
+    .option('--json', 'print one JSON object', false)
+    .action((runId: string, raw: Record<string, unknown>) => {
+      const flags = parseFlags(rollbackFlags, raw)
+      const out = rollbackRun(flags.db, runId, flags.toRound!)
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(out) + '\n')
+        return
+      }
+      const rows = Object.entries(out.deleted).map(([t, n]) => `${n} ${t}`).join(', ') || 'nothing'
+      process.stdout.write(
+        `run ${runId} rolled back to the end of round ${out.round}: deleted ${rows}; dropped ${out.checkpointsDropped} later checkpoint(s)\n` +
+          `continue it: usersim resume ${runId} --db ${flags.db}\n`,
+      )
+    })
+}

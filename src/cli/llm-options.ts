@@ -1,0 +1,100 @@
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { SimError } from '../core/index.ts'
+import type { LlmSettings } from '../llm/create-runner.ts'
+import { preflight } from '../llm/preflight.ts'
+import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, openAiSettingsSchema, splitLimits } from '../llm/settings.ts'
+import { collect, intFlag, parseFlags } from './flags.ts'
+
+/** Adds the LLM backend flags to a command (run, resume, ...). */
+export function addLlmOptions(cmd: Command): Command {
+  return cmd
+    .option('--llm <backend>', 'task backend: surrogate (default) or openai (any OpenAI-compatible server)')
+    .option('--model <name>', 'model for every task (with --llm openai)')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (repeatable; default $OPENAI_BASE_URL)', collect)
+    .option('--task-model <task=model>', 'model for one task (repeatable)', collect)
+    .option('--no-cache', 'do not use the response cache')
+    .option('--log-prompts <mode>', 'keep prompts and outputs: all (default), none or sample:RATE')
+    .option('--llm-concurrency <n>', `requests in flight per endpoint, one number or one per --base-url (default ${DEFAULT_ENDPOINT_CONCURRENCY})`)
+    .option('--rpm <n>', 'requests per minute across endpoints')
+    .option('--tpm <n>', 'tokens per minute across endpoints')
+    .option('--llm-timeout <ms>', 'timeout of one model request in ms (default 60000)')
+    .option('--temperature <t>', 'sampling temperature (default 0: answers are cached)')
+    .option('--llm-seed <n>', 'sampling seed; each call gets one derived from it (answers are cached)')
+}
+
+const flagsSchema = z.object({
+  llm: z.enum(['surrogate', 'openai'], { message: '--llm must be surrogate or openai' }).default('surrogate'),
+  model: z.string().min(1).optional(),
+  baseUrl: z.array(z.string()).optional(),
+  taskModel: z.array(z.string()).optional(),
+  cache: z.boolean().default(true),
+  logPrompts: z.string().optional(),
+  llmConcurrency: z.string().regex(/^\d+(,\d+)*$/, '--llm-concurrency must be a whole number or a comma-separated list').optional(),
+  rpm: intFlag('--rpm', 1),
+  tpm: intFlag('--tpm', 1),
+  llmTimeout: intFlag('--llm-timeout', 100, 3_600_000),
+  temperature: z.string().regex(/^\d+(\.\d+)?$/, '--temperature must be a number between 0 and 2').transform(Number).optional(),
+  llmSeed: intFlag('--llm-seed', 0, 2 ** 31 - 1),
+})
+
+/** What `run` passes on to launchRun for the chosen backend. */
+export interface LlmLaunch {
+  llm: LlmSettings
+  /** Shard threads: 0 for a model backend unless --threads says otherwise (one limiter sees every call). */
+  threads?: number
+  /** Agents in flight per shard. */
+  concurrency?: number
+}
+
+/**
+ * Turns the LLM flags into settings and checks the endpoints (preflight) before any run
+ * is created: a server that is down, refuses the key or lacks the model stops here.
+ */
+export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: string; threads?: number; json?: boolean }): Promise<LlmLaunch | undefined> {
+  const f = parseFlags(flagsSchema, raw)
+  if (f.llm === 'surrogate') {
+    const stray = (['model', 'baseUrl', 'taskModel'] as const).filter((k) => f[k] !== undefined)
+    if (stray.length) throw new SimError('USAGE', `--model, --base-url and --task-model need --llm openai`)
+    return undefined
+  }
+  if (!f.model) throw new SimError('USAGE', '--llm openai needs --model NAME (the model name the server serves)')
+  const urls = f.baseUrl?.length ? f.baseUrl : [process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1']
+  const conc = (f.llmConcurrency ?? String(DEFAULT_ENDPOINT_CONCURRENCY)).split(',').map(Number)
+  if (conc.length !== 1 && conc.length !== urls.length) {
+    throw new SimError('USAGE', `--llm-concurrency lists ${conc.length} numbers for ${urls.length} --base-url endpoints`)
+  }
+  if (conc.some((c) => c < 1)) throw new SimError('USAGE', '--llm-concurrency must be at least 1')
+  const taskModels: Record<string, string> = {}
+  for (const tm of f.taskModel ?? []) {
+    const eq = tm.indexOf('=')
+    if (eq <= 0 || eq === tm.length - 1) throw new SimError('USAGE', `--task-model expects task=model (got "${tm}")`)
+    taskModels[tm.slice(0, eq).trim()] = tm.slice(eq + 1).trim()
+  }
+  if (f.logPrompts !== undefined && !logPromptsSchema.safeParse(f.logPrompts).success) {
+    throw new SimError('USAGE', `--log-prompts must be all, none or sample:RATE with RATE between 0 and 1 (got "${f.logPrompts}")`)
+  }
+  const parsed = openAiSettingsSchema.safeParse({
+    backend: 'openai',
+    model: f.model,
+    endpoints: urls.map((url, i) => ({ url: url.replace(/\/+$/, ''), concurrency: conc[conc.length === 1 ? 0 : i] })),
+    taskModels,
+    temperature: f.temperature,
+    seed: f.llmSeed,
+    timeoutMs: f.llmTimeout,
+    rpm: f.rpm,
+    tpm: f.tpm,
+    cache: f.cache,
+    cacheFile: ctx.db,
+    logPrompts: f.logPrompts,
+  })
+  if (!parsed.success) throw new SimError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+  const results = await preflight(parsed.data)
+  if (!ctx.json && process.stderr.isTTY) {
+    for (const r of results) process.stderr.write(`llm: ${r.url} ok (${r.via === 'models' ? 'models list' : 'test call'}, ${Math.round(r.ms)} ms)\n`)
+  }
+  const threads = ctx.threads ?? 0
+  const settings = splitLimits(parsed.data, threads)
+  const inFlight = settings.endpoints.reduce((n, e) => n + e.concurrency, 0)
+  return { llm: settings, threads, concurrency: Math.ceil(inFlight * 1.5) }
+}

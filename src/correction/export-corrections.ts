@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ChatMessage } from '../core/index.ts'
+import type { RunStore } from '../store/index.ts'
+import { registerExportFormat, type ExportResult } from '../datasets/export-registry.ts'
+
+interface Row {
+  id: number
+  round: number
+  agent_id: number
+  task: string
+  layer: string
+  kind: string
+  problem: string
+  critique: string
+  input: string | null
+  prompt: string | null
+  before: string | null
+  after: string | null
+  attempts: number
+  fixed: number
+}
+
+/** Drops simulator-only ground truth: a trained model must never learn from `hidden`. */
+function visibleInput(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input
+  const { hidden: _hidden, ...rest } = input as Record<string, unknown>
+  return rest
+}
+
+const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
+
+/**
+ * Writes a run's corrections as training data: `sft.jsonl` (prompt → corrected answer),
+ * `preference.jsonl` (chosen = corrected, rejected = original) and a dataset card.
+ * Only corrections whose final answer passed its critics become pairs; unfixed ones are
+ * counted in the card. Every row carries run, round, agent and seed.
+ */
+export function writeCorrections(store: RunStore, runId: string, outDir: string): ExportResult {
+  const run = store.getRun(runId)
+  const rows = store.db.prepare('SELECT * FROM corrections WHERE run_id = ? ORDER BY round, agent_id, id').all(runId) as Row[]
+  mkdirSync(outDir, { recursive: true })
+  const sft: string[] = []
+  const pref: string[] = []
+  const byKind = new Map<string, { total: number; fixed: number }>()
+  for (const r of rows) {
+    const k = byKind.get(`${r.layer}/${r.kind}`) ?? { total: 0, fixed: 0 }
+    k.total++
+    if (r.fixed) k.fixed++
+    byKind.set(`${r.layer}/${r.kind}`, k)
+    if (!r.fixed || r.after === null) continue
+    const prompt = parse(r.prompt) as ChatMessage[] | null
+    const meta = { run_id: runId, round: r.round, agent_id: r.agent_id, seed: run.seed, task: r.task, layer: r.layer, kind: r.kind, critique: r.critique }
+    const input = visibleInput(parse(r.input))
+    const chosen = JSON.stringify(parse(r.after))
+    sft.push(JSON.stringify({ ...meta, prompt, input, completion: chosen }))
+    if (r.before !== null) pref.push(JSON.stringify({ ...meta, prompt, input, chosen, rejected: typeof parse(r.before) === 'string' ? parse(r.before) : JSON.stringify(parse(r.before)) }))
+  }
+  const files = [join(outDir, 'sft.jsonl'), join(outDir, 'preference.jsonl'), join(outDir, 'README.md')]
+  writeFileSync(files[0]!, sft.map((l) => l + '\n').join(''))
+  writeFileSync(files[1]!, pref.map((l) => l + '\n').join(''))
+  writeFileSync(files[2]!, card(runId, run.scenario, run.seed, run.config.policy, rows.length, sft.length, pref.length, byKind))
+  return { files, records: sft.length + pref.length }
+}
+
+function card(runId: string, scenario: string, seed: number, policy: string, total: number, sft: number, pref: number, byKind: Map<string, { total: number; fixed: number }>): string {
+  const kinds = [...byKind.entries()].map(([k, v]) => `| ${k} | ${v.total} | ${v.fixed} |`).join('\n')
+  return `# Corrections of run ${runId}
+
+Actions of simulated users that usersim's error-correction layers flagged and corrected
+(scenario \`${scenario}\`, policy \`${policy}\`, seed ${seed}).
+
+- \`sft.jsonl\` (${sft} rows): supervised pairs, \`prompt\` (chat messages) / \`input\` → \`completion\` (the corrected answer, JSON).
+- \`preference.jsonl\` (${pref} rows): \`chosen\` = corrected answer, \`rejected\` = the original answer.
+- Each row: \`run_id, round, agent_id, seed, task, layer, kind, critique\`.
+
+Layers: \`output\` = schema repair of a model answer; \`agent\` = a consistency critic or the LLM judge
+flagged the answer, which was regenerated with the critique (reflection) or repaired.
+Simulator-only ground truth (\`hidden\`) is removed from inputs. Unfixed corrections (${total - sft} of ${total}) are not exported as pairs.
+
+| layer/kind | flagged | fixed |
+|---|---|---|
+${kinds || '| (none) | 0 | 0 |'}
+`
+}
+
+registerExportFormat({
+  name: 'corrections',
+  description: 'corrected actions as SFT pairs and preference pairs (JSONL) with a dataset card',
+  write: (store, runId, outDir) => writeCorrections(store, runId, outDir),
+})

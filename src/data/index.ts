@@ -1,0 +1,10 @@
+/** Loaders for interaction datasets (I/O lives here, not in src/core). */
+export * from './types.ts'
+export { loadDataset, detectFormat } from './load-dataset.ts'
+export { loadMovieLensLatest } from './movielens-latest.ts'
+export { loadMovieLens100k, ML100K_GENRES } from './movielens-100k.ts'
+export { loadMovieLens1m } from './movielens-1m.ts'
+export { loadInteractionsCsv, INTERACTIONS_FILE, ITEMS_FILE } from './interactions-csv.ts'
+export { parseCsv, splitLines } from './csv.ts'
+export { loadDatasetCached } from './cache.ts'
+export { applyDataFlags, dataFlag, formatFlag } from './flags.ts'

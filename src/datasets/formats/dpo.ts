@@ -1,0 +1,169 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { SimError, type TaskRunner } from '../../core/index.ts'
+import { createTaskRunner } from '../../llm/create-runner.ts'
+import type { RunStore } from '../../store/index.ts'
+import { crsTurn, crsTurnInput, crsTurnOutput, rewriteTurn, type CrsTurnOutput } from '../../../agents/recommenders/crs/index.ts'
+import { crsUserTurnOutput } from '../../../agents/users/crs-user/index.ts'
+import { renderCard } from '../card.ts'
+import type { ExportResult } from '../export-registry.ts'
+import { isValidation, writeJsonl } from '../jsonl.ts'
+import { TEACHER_OUTCOMES } from '../teacher-tasks.ts'
+import { readTaskTraces } from '../trace-store.ts'
+
+const message = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })
+
+const pairMeta = z.object({
+  run_id: z.string(),
+  seed: z.number().int(),
+  agent_id: z.number().int(),
+  round: z.number().int(),
+  lambda: z.number(),
+  action: z.enum(['ask', 'recommend', 'respond']),
+  scores: z.object({ expression: z.number(), strategy: z.number(), recommendation: z.number() }),
+  deductions: z.object({ flexibility: z.number(), coherence: z.number(), guidance: z.number() }),
+  reasons: z.object({ expression: z.string(), strategy: z.string(), recommendation: z.string() }),
+  crs_model: z.string(),
+  rater_model: z.string(),
+  rewriter_model: z.string(),
+  rewrite_reason: z.string(),
+})
+
+/** TRL's conversational preference format: prompt messages, chosen and rejected assistant turns. */
+export const dpoTrlRecord = z.object({
+  prompt: z.array(message).min(1),
+  chosen: z.array(message).length(1),
+  rejected: z.array(message).length(1),
+  meta: pairMeta,
+})
+/** LLaMA-Factory's ranking format (as in ECPO's released pairs). */
+export const dpoLlamaFactoryRecord = z.object({
+  system: z.string(),
+  instruction: z.string(),
+  input: z.literal(''),
+  chosen: z.string(),
+  rejected: z.string(),
+  generative_reward: z.string(),
+  meta: pairMeta,
+})
+export type DpoTrlRecord = z.infer<typeof dpoTrlRecord>
+export type DpoLlamaFactoryRecord = z.infer<typeof dpoLlamaFactoryRecord>
+
+export interface DpoOptions {
+  /** λ: turns whose expectation-confirmation score is below it are rewritten (ECPO: 2–5). */
+  lambda?: number
+  style?: 'trl' | 'llamafactory'
+  validation?: number
+  /** Runs the rewrite task (default: the surrogate). */
+  runner?: TaskRunner
+}
+
+/**
+ * ECPO turn-level preference pairs: every CRS turn the simulated user scored below λ is
+ * rewritten by the `rewrite-turn` task using the user's stated reasons, keeping the same
+ * action type; the rewrite is `chosen`, the original `rejected`. Rewrites that change the
+ * action, name an item outside the search results or repeat the original are dropped.
+ */
+export async function writeDpo(store: RunStore, runId: string, outDir: string, opts: DpoOptions = {}): Promise<ExportResult> {
+  const run = store.getRun(runId)
+  const lambda = opts.lambda ?? 5
+  const traces = readTaskTraces(store.db, store.runKey(runId), ['crs-turn', 'crs-user-turn'])
+  const turns = new Map<string, { crs?: (typeof traces)[number]; user?: (typeof traces)[number] }>()
+  for (const t of traces) {
+    const k = `${t.agent}:${t.round}`
+    const e = turns.get(k) ?? {}
+    if (t.task === 'crs-turn') e.crs = t
+    else e.user = t
+    turns.set(k, e)
+  }
+  const scored = [...turns.values()].filter((e) => e.crs && e.user && TEACHER_OUTCOMES.has(e.crs.outcome))
+  if (!scored.length) throw new SimError('NO_DATA', `run ${runId} (scenario ${run.scenario}) has no rated CRS turns: no preference pairs (dpo needs the conversational scenario)`)
+  const runner = opts.runner ?? (await createTaskRunner())
+  const style = opts.style ?? 'trl'
+  const share = opts.validation ?? 0.1
+  const train: unknown[] = []
+  const valid: unknown[] = []
+  let below = 0
+  let dropped = 0
+  for (const { crs, user } of scored) {
+    const input = crsTurnInput.parse(crs!.input)
+    const original = crsTurnOutput.parse(crs!.output)
+    const rating = crsUserTurnOutput.parse(user!.output).ratings
+    if (rating.expression >= lambda) continue
+    below++
+    const reasons = { expression: rating.expressionReason, strategy: rating.strategyReason, recommendation: rating.recommendationReason }
+    const rw = await runner.run(rewriteTurn, { context: input, original, score: rating.expression, reasons, deductions: rating.deductions }, { runSeed: run.seed, agent: crs!.agent, round: crs!.round, call: 0 })
+    const chosen: CrsTurnOutput = rw.refinement
+    const validItem = chosen.action !== 'recommend' || (chosen.item !== undefined && input.candidates.some((c) => c.id === chosen.item))
+    if (chosen.action !== original.action || chosen.text === original.text || !validItem) {
+      dropped++
+      continue
+    }
+    const meta = {
+      run_id: runId,
+      seed: run.seed,
+      agent_id: crs!.agent,
+      round: crs!.round,
+      lambda,
+      action: original.action,
+      scores: { expression: rating.expression, strategy: rating.strategy, recommendation: rating.recommendation },
+      deductions: rating.deductions,
+      reasons,
+      crs_model: crs!.model ?? 'surrogate',
+      rater_model: user!.model ?? 'surrogate',
+      rewriter_model: opts.runner ? 'custom' : 'surrogate',
+      rewrite_reason: rw.reason,
+    }
+    const prompt = crsTurn.prompt(input)
+    const rec =
+      style === 'trl'
+        ? { prompt, chosen: [{ role: 'assistant', content: JSON.stringify(chosen) }], rejected: [{ role: 'assistant', content: JSON.stringify(original) }], meta }
+        : {
+            system: prompt.filter((m) => m.role === 'system').map((m) => m.content).join('\n'),
+            instruction: prompt.filter((m) => m.role !== 'system').map((m) => m.content).join('\n'),
+            input: '',
+            chosen: JSON.stringify(chosen),
+            rejected: JSON.stringify(original),
+            generative_reward: rw.reason,
+            meta,
+          }
+    ;(isValidation(run.seed, crs!.agent, share) ? valid : train).push(rec)
+  }
+  if (!train.length && !valid.length) {
+    throw new SimError('NO_DATA', `run ${runId}: ${scored.length} rated CRS turns, ${below} below λ=${lambda}, ${dropped} rewrites rejected: no pairs; nothing written`)
+  }
+  mkdirSync(outDir, { recursive: true })
+  const files = [join(outDir, 'train.jsonl'), join(outDir, 'validation.jsonl'), join(outDir, 'README.md')]
+  writeJsonl(files[0]!, train)
+  writeJsonl(files[1]!, valid)
+  const models = new Set(scored.flatMap(({ crs, user }) => [crs!.model ?? 'surrogate', user!.model ?? 'surrogate']))
+  writeFileSync(
+    files[2]!,
+    renderCard({
+      title: `ECPO turn-level preference pairs from run ${runId}`,
+      summary:
+        'Expectation-confirmation preference optimisation (ECPO) data: each conversational-recommender turn that the AILO user scored below λ ' +
+        `was rewritten using the user's stated reasons, keeping the same action type. chosen = rewrite, rejected = original (${style === 'trl' ? "TRL's conversational DPO format" : "LLaMA-Factory's ranking format"}).`,
+      run,
+      format: `dpo (${style})`,
+      models: [...models],
+      filters: { lambda, 'validation share': share },
+      files: [
+        { name: 'train.jsonl', records: train.length, what: 'preference pairs' },
+        { name: 'validation.jsonl', records: valid.length, what: 'held-out pairs (whole dialogues)' },
+      ],
+      fields: {
+        ...(style === 'trl'
+          ? { prompt: 'the CRS prompt at that turn (dialogue context, understood constraints, search results)', chosen: 'the rewritten turn (assistant message, JSON)', rejected: 'the original turn (assistant message, JSON)' }
+          : { 'system, instruction, input': 'the CRS prompt (system part, the rest; input empty)', 'chosen, rejected': 'rewritten and original turn (JSON text)', generative_reward: 'why the rewrite is better' }),
+        'meta.scores': 'the user\'s ratings of the original turn: expression (5 − deductions), strategy 1–5, recommendation 0–5',
+        'meta.deductions, meta.reasons': 'flexibility 0–2, coherence 0–2, guidance 0–1 and the stated reasons (the cause used for the rewrite)',
+        'meta.lambda': 'threshold: only turns with expression < λ are paired',
+        'meta.*_model': 'models of the CRS, the rating user and the rewriter (`surrogate` when none)',
+      },
+      notes: [`rated turns: ${scored.length}; below λ: ${below}; rewrites rejected (changed action, invalid item or unchanged): ${dropped}`],
+    }),
+  )
+  return { files, records: train.length + valid.length }
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { registerExportFormat, exportFormat } from '../export-registry.ts'
+import { writeDpo } from './dpo.ts'
+import { writeEvents } from './events.ts'
+import { writeSft } from './sft.ts'
+
+const num = (v: unknown) => (v === undefined ? undefined : Number(v))
+
+/** Registers sft, dpo and events (idempotent: a second import is a no-op). */
+export function registerDatasetFormats(): void {
+  if (exportFormat('sft')) return
+  registerExportFormat({
+    name: 'sft',
+    description: 'distillation data: teacher (Parser/Planner/CRS) calls of passed episodes as chat JSONL, train/validation',
+    write: (store, runId, outDir, o) => writeSft(store, runId, outDir, { task: o.task as string | undefined, minScore: num(o.minScore), validation: num(o.validation) }),
+  })
+  registerExportFormat({
+    name: 'dpo',
+    description: 'ECPO turn-level preference pairs {prompt, chosen, rejected} (TRL; --dpo-style llamafactory)',
+    write: (store, runId, outDir, o) =>
+      writeDpo(store, runId, outDir, { lambda: num(o.lambda), style: z.enum(['trl', 'llamafactory']).parse(o.dpoStyle ?? 'trl'), validation: num(o.validation) }),
+  })
+  registerExportFormat({
+    name: 'events',
+    description: 'the interaction log: one JSON row per agent and round',
+    write: (store, runId, outDir) => writeEvents(store, runId, outDir),
+  })
+}
+
+registerDatasetFormats()
+
+export { sftRecord, type SftRecord } from './sft.ts'
+export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
+export { eventRecord } from './events.ts'

@@ -1,0 +1,65 @@
+import type { Db } from '../store/sqlite/open-database.ts'
+import type { ShardResult } from '../core/index.ts'
+
+/**
+ * Tasks whose calls become dataset traces. Only these are written: the LLM layer may
+ * log every call of every task, and the AILO tasks are not dataset material.
+ */
+export const TRACED_TASKS: ReadonlySet<string> = new Set([
+  'parse-command',
+  'plan-tools',
+  'feed-command',
+  'crs-turn',
+  'crs-user-turn',
+])
+
+/** One stored trace. */
+export interface TaskTraceRow {
+  round: number
+  agent: number
+  seq: number
+  task: string
+  outcome: string
+  model: string | null
+  input: unknown
+  output: unknown
+}
+
+/**
+ * Writes a shard's dataset traces (called from RunStore.commitShard inside its
+ * transaction, so a shard's traces count once like its events).
+ */
+export function writeTaskTraces(db: Db, runKey: number, result: ShardResult): void {
+  const calls = result.calls.filter((c) => TRACED_TASKS.has(c.task) && c.input !== undefined && c.output !== undefined)
+  if (!calls.length) return
+  const ins = db.prepare(
+    'INSERT OR REPLACE INTO task_traces (run_key, round, agent_id, seq, task, outcome, model, input, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const seq = new Map<string, number>()
+  for (const c of calls) {
+    const key = `${c.round}:${c.agent}`
+    const n = seq.get(key) ?? 0
+    seq.set(key, n + 1)
+    ins.run(runKey, c.round, c.agent, n, c.task, c.outcome, c.model ?? null, JSON.stringify(c.input), JSON.stringify(c.output))
+  }
+}
+
+/** Reads a run's traces of the given tasks, in (agent, round, seq) order. */
+export function readTaskTraces(db: Db, runKey: number, tasks: readonly string[]): TaskTraceRow[] {
+  if (!tasks.length) return []
+  const rows = db
+    .prepare(
+      `SELECT round, agent_id, seq, task, outcome, model, input, output FROM task_traces WHERE run_key = ? AND task IN (${tasks.map(() => '?').join(', ')}) ORDER BY agent_id, round, seq`,
+    )
+    .all(runKey, ...tasks) as { round: number; agent_id: number; seq: number; task: string; outcome: string; model: string | null; input: string; output: string }[]
+  return rows.map((r) => ({
+    round: r.round,
+    agent: r.agent_id,
+    seq: r.seq,
+    task: r.task,
+    outcome: r.outcome,
+    model: r.model,
+    input: JSON.parse(r.input) as unknown,
+    output: JSON.parse(r.output) as unknown,
+  }))
+}

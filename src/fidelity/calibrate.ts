@@ -1,0 +1,243 @@
+import { rngFor, type ActivityType, type Catalog, type Item, type Persona, type TagWeight } from '../core/index.ts'
+import type { Dataset } from '../data/index.ts'
+import { fitRatingModel, orderedGenres, utilityOf, type RatingModel, type RatingModelOptions } from './rating-model.ts'
+import { splitByTime, type SplitOptions, type UserSplit } from './split.ts'
+import { logPopularity, percentiles, traitFacts, type UserTraitFacts } from './traits.ts'
+import { DEFAULT_WATCH, fitWatchModel, sampleUnseen, type WatchExample, type WatchModel } from './watch-model.ts'
+import { tasteProfile, type TasteFacts } from './taste-profile.ts'
+
+export interface CalibrationOptions {
+  seed: number
+  split: Partial<SplitOptions>
+  model: Partial<RatingModelOptions>
+  /** A rating at or above this counts as "liked" (Agent4Rec uses 4 on a 1–5 scale). */
+  likedThreshold: number
+  /** Fit the watch model on an inner split of the training data (set false for a quick catalog-only build). */
+  fitWatch: boolean
+}
+
+export const CALIBRATION_DEFAULTS: CalibrationOptions = { seed: 1, split: {}, model: {}, likedThreshold: 4, fitWatch: true }
+
+/** A dataset turned into a catalog and a calibrated population, with what produced them. */
+export interface Calibration {
+  data: Dataset
+  splits: UserSplit[]
+  model: RatingModel
+  watch: WatchModel
+  catalog: Catalog
+  /** Persona `u` is dataset user `u`. */
+  personas: Persona[]
+  /** The short natural-language taste profile of each user, for the LLM path. */
+  profiles: string[]
+  /** Log relative popularity per item (training counts). */
+  lp: Float64Array
+  facts: UserTraitFacts[]
+}
+
+const round = (x: number, k = 1e4) => Math.round(x * k) / k
+const DENSITY = ['low', 'medium', 'high'] as const
+const EXPRESSION = ['direct', 'descriptive', 'questioning'] as const
+const TONE = ['friendly', 'neutral', 'blunt'] as const
+
+/**
+ * Calibrates a population from each user's earlier history: splits every user's
+ * ratings in time, fits the utility model on the older part only, and writes each user
+ * as a `Persona` whose `trueUtility` reproduces the fitted rating deviation. Nothing a
+ * user did after their cut-off informs their persona, the catalog's popularity, or the
+ * item tags.
+ *
+ * @example
+ * const cal = calibrate(loadDataset('../shared/data/ml-latest-small'))
+ * cal.personas[0].traits // { activity, conformity, diversity } from the data
+ */
+export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = {}): Calibration {
+  const o = { ...CALIBRATION_DEFAULTS, ...options }
+  const splits = splitByTime(data, o.split)
+  const model = fitRatingModel(data, splits, { seed: o.seed, ...o.model })
+  const lp = logPopularity(model.itemCount)
+  const facts = traitFacts(data, splits, lp)
+  const traits = traitPercentiles(facts)
+  const watch = o.fitWatch ? fitWatchOnInnerSplit(data, splits, o) : DEFAULT_WATCH
+  const catalog = buildCatalog(data, splits, model)
+  const personas = data.users.map((_, u) => buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o))
+  const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, lp)))
+  return { data, splits, model, watch, catalog, personas, profiles, lp, facts }
+}
+
+export function traitPercentiles(facts: readonly UserTraitFacts[]): Persona['traits'][] {
+  const activity = percentiles(facts.map((f) => f.count))
+  const conformity = percentiles(facts.map((f) => f.popularityBias))
+  const diversity = percentiles(facts.map((f) => f.genresFor80))
+  return facts.map((_, u) => ({ activity: round(activity[u]!, 1e3), conformity: round(conformity[u]!, 1e3), diversity: round(diversity[u]!, 1e3) }))
+}
+
+/** Training-visible free-text tags per item: a tag counts only if its author put it there before their own cut-off. */
+function visibleTags(data: Dataset, splits: readonly UserSplit[]): Map<number, string[]> {
+  const counts = new Map<number, Map<string, number>>()
+  for (const a of data.tagApplications) {
+    if (a.user >= 0 && a.time > splits[a.user]!.cutoff) continue
+    let m = counts.get(a.item)
+    if (!m) counts.set(a.item, (m = new Map()))
+    m.set(a.tag, (m.get(a.tag) ?? 0) + 1)
+  }
+  const out = new Map<number, string[]>()
+  for (const [item, m] of counts) out.set(item, [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([t]) => t))
+  for (const [i, it] of data.items.entries()) if (it.tags.length) out.set(i, [...it.tags, ...(out.get(i) ?? [])])
+  return out
+}
+
+/** The catalog: genres as category and leading tags, training popularity, quality from the item bias. */
+export function buildCatalog(data: Dataset, splits: readonly UserSplit[], model: RatingModel): Catalog {
+  const { genres, perItem } = orderedGenres(data)
+  const userTags = visibleTags(data, splits)
+  const qScale = qualityScale(model)
+  let total = 0
+  for (const c of model.itemCount) total += c + 1
+  const genreSet = new Set(genres)
+  const tagSet = new Set<string>(genres)
+  const items: Item[] = data.items.map((it, i) => {
+    const gs = perItem[i]!
+    // Free tags never share a name with a genre: a persona's genre weight must not count twice.
+    const free = (userTags.get(i) ?? []).filter((t) => !genreSet.has(t) && !gs.some((g) => g.toLowerCase() === t)).slice(0, 3)
+    for (const t of free) tagSet.add(t)
+    const vector = Array.from(model.itemVector.subarray(i * model.dim, (i + 1) * model.dim), (x) => round(x, 1e6))
+    return {
+      id: i,
+      title: it.title,
+      description: [gs.length ? gs.join(', ') : 'unclassified', it.year ? `(${it.year})` : '', free.length ? `tagged ${free.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' '),
+      category: gs[0] ?? 'Unclassified',
+      // The first four tags are what trueUtility reads: genres (rarest first) lead.
+      tags: [...gs, ...free],
+      price: 0,
+      quality: round(0.5 + model.itemBias[i]! / qScale, 1e6),
+      popularity: (model.itemCount[i]! + 1) / total,
+      year: it.year,
+      vector,
+    }
+  })
+  const categories = [...new Set(items.map((it) => it.category))].sort()
+  return { items, categories, tags: [...tagSet] }
+}
+
+/** Item bias b maps to quality 0.5 + b/Q in [0, 1], and β_u·b to qualityWeight·(quality − 0.5) with qualityWeight = β_u·Q. */
+function qualityScale(model: RatingModel): number {
+  let max = 0
+  for (const b of model.itemBias) max = Math.max(max, Math.abs(b))
+  return Math.max(1, 2 * max)
+}
+
+function buildPersona(
+  u: number,
+  data: Dataset,
+  split: UserSplit,
+  model: RatingModel,
+  traits: Persona['traits'],
+  facts: UserTraitFacts,
+  watch: WatchModel,
+  catalog: Catalog,
+  o: CalibrationOptions,
+): Persona {
+  const G = model.genres.length
+  const rng = rngFor(o.seed, 'calibrated-persona', u)
+  const likes: TagWeight[] = []
+  const dislikes: TagWeight[] = []
+  for (let g = 0; g < G; g++) {
+    const w = model.userGenre[u * G + g]!
+    if (w > 0) likes.push({ tag: model.genres[g]!, weight: round(w, 1e5) })
+    else if (w < 0) dislikes.push({ tag: model.genres[g]!, weight: round(-w, 1e5) })
+  }
+  likes.sort((a, b) => b.weight - a.weight)
+  dislikes.sort((a, b) => b.weight - a.weight)
+  const share = genreShares(data, split)
+  const favouriteCategories = [...share]
+    .filter(([g]) => catalog.categories.includes(g))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 2)
+    .map(([g]) => g)
+  // A genre the user never touched in a long history, while it is common, is a hard no.
+  const hardDislikes =
+    facts.count >= 20 ? dislikes.filter((d) => !share.has(d.tag) && genreFrequency(data, d.tag) >= 0.05).map((d) => d.tag) : []
+  const activityType: ActivityType = traits.diversity >= 0.66 ? 'exploration' : traits.activity < 0.33 ? 'efficiency' : 'detail'
+  // The watch threshold at an item of uniform popularity, in the fit space AILO uses (sigmoid(2·utility)).
+  const z0 = watch.activity * (traits.activity - 0.5) + watch.bias
+  const threshold = watch.utility > 0 ? -z0 / watch.utility : 0
+  return {
+    id: u,
+    name: `User ${data.users[u]!.key}`,
+    activityType,
+    likes,
+    dislikes,
+    hardDislikes,
+    favouriteCategories: favouriteCategories.length ? favouriteCategories : [catalog.categories[0]!],
+    // Style is not in rating logs: drawn, seeded per user.
+    linguistic: { informationDensity: rng.pick(DENSITY), expressionStyle: rng.pick(EXPRESSION), tone: rng.pick(TONE) },
+    expectation: round(Math.min(0.95, Math.max(0.05, 1 / (1 + Math.exp(-2 * threshold)))), 1e3),
+    patience: round(0.4 + 0.4 * traits.activity, 1e3),
+    fatigueRate: round(0.12 - 0.06 * traits.activity, 1e3),
+    traits,
+    rating: { mean: round(model.userMean[u]!), spread: round(model.userSpread[u]!) },
+    hidden: {
+      taste: Array.from(model.userTaste.subarray(u * model.dim, (u + 1) * model.dim), (x) => round(x, 1e6)),
+      qualityWeight: round(model.userBeta[u]! * qualityScale(model), 1e6),
+      priceWeight: 0,
+    },
+  }
+}
+
+const genreFreqCache = new WeakMap<Dataset, Map<string, number>>()
+function genreFrequency(data: Dataset, genre: string): number {
+  let m = genreFreqCache.get(data)
+  if (!m) {
+    m = new Map()
+    for (const it of data.items) for (const g of it.genres) m.set(g, (m.get(g) ?? 0) + 1 / data.items.length)
+    genreFreqCache.set(data, m)
+  }
+  return m.get(genre) ?? 0
+}
+
+function genreShares(data: Dataset, split: UserSplit): Map<string, number> {
+  const m = new Map<string, number>()
+  for (const k of split.train) for (const g of data.items[data.ratings.item[k]!]!.genres) m.set(g, (m.get(g) ?? 0) + 1 / split.train.length)
+  return m
+}
+
+function tasteFacts(data: Dataset, split: UserSplit, model: RatingModel, facts: UserTraitFacts, lp: Float64Array): TasteFacts {
+  const R = data.ratings
+  const rows = [...split.train].sort((a, b) => R.value[b]! - R.value[a]! || R.time[b]! - R.time[a]!)
+  const title = (k: number) => data.items[R.item[k]!]!.title
+  const loved = rows.filter((k) => R.value[k]! >= 4).slice(0, 5).map(title)
+  const disliked = rows.filter((k) => R.value[k]! <= 2).reverse().slice(0, 3).map(title)
+  let meanLp = 0
+  for (const v of lp) meanLp += v / lp.length
+  return { rated: facts.count, loved, disliked, mainstream: facts.popularityBias - meanLp, scaleMax: data.scale.max, dim: model.dim }
+}
+
+/**
+ * Builds watch examples on an inner time split of the training data (older 80 % of
+ * each user's training ratings fit the model; the rest, liked, against as many items
+ * the user never rated in training) and fits the watch model on them.
+ */
+function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: CalibrationOptions): WatchModel {
+  const inner: UserSplit[] = splits.map((s) => {
+    const n = s.train.length < 5 ? s.train.length : Math.max(1, Math.round(s.train.length * 0.8))
+    const train = s.train.slice(0, n)
+    return { user: s.user, train, test: s.train.slice(n), cutoff: train.length ? data.ratings.time[train[train.length - 1]!]! : -Infinity }
+  })
+  const model = fitRatingModel(data, inner, { seed: o.seed, ...o.model })
+  const lp = logPopularity(model.itemCount)
+  const traits = traitPercentiles(traitFacts(data, inner, lp))
+  const R = data.ratings
+  const examples: WatchExample[] = []
+  for (const s of inner) {
+    const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
+    if (!liked.length) continue
+    const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
+    const negatives = sampleUnseen(data.items.length, liked.length, seen, o.seed, 'watch-fit', s.user)
+    const t = traits[s.user]!
+    for (const i of liked) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, watched: true })
+    for (const i of negatives) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, watched: false })
+  }
+  return fitWatchModel(examples)
+}

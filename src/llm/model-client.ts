@@ -1,0 +1,104 @@
+import { ChatOpenAI } from '@langchain/openai'
+import type { ChatMessage } from '../core/index.ts'
+import type { OutputMode, OutputSpec } from './structured.ts'
+
+/** What one model answer gives the runner. */
+export interface ModelAnswer {
+  /** Text (JSON expected) or, from a model's structured-output parser, a value. */
+  content: unknown
+  /** Set when the client already found the answer is not JSON (its text is then not available). */
+  invalidJson?: string
+  promptTokens?: number
+  completionTokens?: number
+}
+
+/** The small part of a LangChain chat model the runner uses (any BaseChatModel has it). */
+export interface ChatModelLike {
+  invoke(messages: ChatMessage[], options?: Record<string, unknown>): Promise<unknown>
+  withStructuredOutput?(schema: Record<string, unknown>, config?: Record<string, unknown>): { invoke(messages: ChatMessage[], options?: Record<string, unknown>): Promise<unknown> }
+}
+
+interface AiMessageLike {
+  content?: unknown
+  tool_calls?: Array<{ args?: unknown }>
+  usage_metadata?: { input_tokens?: number; output_tokens?: number }
+}
+
+function textOf(content: unknown): unknown {
+  if (typeof content === 'string' || !Array.isArray(content)) return content
+  return content.map((p) => (typeof p === 'string' ? p : ((p as { text?: string }).text ?? ''))).join('')
+}
+
+function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
+  const toolArgs = msg.tool_calls?.[0]?.args
+  return {
+    content: parsed ?? toolArgs ?? textOf(msg.content),
+    promptTokens: msg.usage_metadata?.input_tokens,
+    completionTokens: msg.usage_metadata?.output_tokens,
+  }
+}
+
+/**
+ * A ChatOpenAI for one endpoint and model. Retries are ours (maxRetries 0), the
+ * client's timeout is a backstop behind the runner's own per-attempt timer, and the
+ * API key comes from this process's environment, never from the run's settings.
+ */
+export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch }): ChatOpenAI {
+  return new ChatOpenAI({
+    model,
+    apiKey: process.env.OPENAI_API_KEY || 'no-key',
+    temperature: o.temperature,
+    maxRetries: 0,
+    timeout: o.timeoutMs + 1000,
+    configuration: { baseURL, ...(o.fetch ? { fetch: o.fetch } : {}) },
+  })
+}
+
+/**
+ * One chat-completions request through ChatOpenAI with the task's schema as
+ * `response_format` (json_schema, or json_object in JSON mode) and a per-call seed.
+ * We pass response_format as a call option instead of wrapping the model with
+ * `withStructuredOutput`: the request on the wire is the same, we validate with the
+ * task's own zod schema anyway (to send the error back for repair), and it skips two
+ * Runnable layers whose CPU cost shows at thousands of calls a second.
+ */
+export async function invokeOpenAi(
+  m: ChatOpenAI,
+  messages: ChatMessage[],
+  spec: OutputSpec,
+  mode: OutputMode,
+  name: string,
+  seed: number | undefined,
+  signal: AbortSignal,
+): Promise<ModelAnswer> {
+  const response_format = mode === 'jsonSchema' ? { type: 'json_schema', json_schema: { name, schema: spec.schema } } : { type: 'json_object' }
+  const options: Record<string, unknown> = { response_format, signal }
+  if (seed !== undefined) options.seed = seed
+  const msg = (await m.invoke(messages as never, options as never)) as AiMessageLike
+  return answerOf(msg)
+}
+
+const structuredByModel = new WeakMap<object, Map<string, { invoke(m: ChatMessage[], o?: Record<string, unknown>): Promise<unknown> }>>()
+
+/**
+ * One call of a chat model a scenario supplied (ChatOllama, ChatAnthropic, ...), through
+ * its own `withStructuredOutput(schema, { method: 'jsonSchema', includeRaw: true })`.
+ */
+export async function invokeCustom(model: ChatModelLike, messages: ChatMessage[], spec: OutputSpec, name: string, signal: AbortSignal): Promise<ModelAnswer> {
+  if (typeof model.withStructuredOutput !== 'function') {
+    return answerOf((await model.invoke(messages, { signal })) as AiMessageLike)
+  }
+  let byTask = structuredByModel.get(model)
+  if (!byTask) structuredByModel.set(model, (byTask = new Map()))
+  let runnable = byTask.get(name)
+  if (!runnable) {
+    try {
+      runnable = model.withStructuredOutput(spec.schema, { name, method: 'jsonSchema', includeRaw: true })
+    } catch {
+      runnable = model.withStructuredOutput(spec.schema, { name, includeRaw: true })
+    }
+    byTask.set(name, runnable)
+  }
+  const out = (await runnable.invoke(messages, { signal })) as { raw: AiMessageLike; parsed: unknown }
+  return answerOf(out.raw, out.parsed ?? undefined)
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+
+/**
+ * Which calls keep their prompt and output in `llm_calls`: all, none, or a seeded
+ * sample (`sample:0.01` keeps about 1 %; the same calls for the same run seed).
+ */
+export const logPromptsSchema = z.union([
+  z.literal('all'),
+  z.literal('none'),
+  z.string().regex(/^sample:(0(\.\d+)?|1(\.0+)?)$/, 'expected all, none or sample:RATE with RATE in [0, 1]'),
+])
+export type LogPrompts = z.infer<typeof logPromptsSchema>
+
+/** The fraction of calls whose prompts are kept. */
+export function logPromptRate(p: LogPrompts): number {
+  return p === 'all' ? 1 : p === 'none' ? 0 : Number(p.slice('sample:'.length))
+}
+
+export const endpointSchema = z.object({
+  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 */
+  url: z.string().url('expected a URL such as http://127.0.0.1:8000/v1'),
+  /** Most requests in flight to this endpoint. */
+  concurrency: z.number().int().positive(),
+})
+export type EndpointSettings = z.infer<typeof endpointSchema>
+
+/**
+ * Settings of the `openai` backend: plain data stored with the run and shipped to
+ * threads and workers. The API key is never part of it: each process reads
+ * OPENAI_API_KEY itself.
+ */
+export const openAiSettingsSchema = z.object({
+  backend: z.literal('openai'),
+  /** Model for every task without an override. */
+  model: z.string().min(1, 'a model name is required (--model)'),
+  endpoints: z.array(endpointSchema).min(1, 'at least one endpoint (--base-url) is required'),
+  /** task name → model name (a bigger teacher for one task, a small model for users). */
+  taskModels: z.record(z.string(), z.string().min(1)).default({}),
+  temperature: z.number().min(0).max(2).default(0),
+  /** Base sampling seed; each call sends a seed derived from (seed, agent, round, task, call). */
+  seed: z.number().int().nonnegative().optional(),
+  /** Per HTTP attempt. */
+  timeoutMs: z.number().int().positive().default(60_000),
+  /** HTTP attempts per model answer (the first try plus retries on 429, 5xx, network errors, timeouts). */
+  attempts: z.number().int().min(1).max(20).default(6),
+  /** Times an invalid answer is sent back with its validation error before the surrogate is used. */
+  repairs: z.number().int().min(0).max(5).default(2),
+  /** 'jsonSchema' sends the task's schema as response_format; 'jsonMode' sends json_object and puts the schema in the prompt; 'auto' starts with jsonSchema and switches to jsonMode if a server rejects it. */
+  structured: z.enum(['auto', 'jsonSchema', 'jsonMode']).default('auto'),
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+  /** Completion tokens the rate budget assumes before a call's usage is known. */
+  maxCompletionTokens: z.number().int().positive().default(300),
+  cache: z.boolean().default(true),
+  /** The run's SQLite file: the response cache is read from it (writes go with the shard commit). */
+  cacheFile: z.string().optional(),
+  logPrompts: logPromptsSchema.default('all'),
+  /** Failures in a row that take an endpoint out of rotation, and the first wait before it is probed. */
+  breaker: z.object({ failures: z.number().int().positive(), probeAfterMs: z.number().int().positive() }).default({ failures: 5, probeAfterMs: 2000 }),
+})
+export type OpenAiSettings = z.infer<typeof openAiSettingsSchema>
+export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>
+
+/** Default in-flight requests per endpoint. */
+export const DEFAULT_ENDPOINT_CONCURRENCY = 64
+
+/**
+ * Splits per-process limits evenly when the same settings go to `parts` threads or
+ * workers that each build their own in-process limiter.
+ */
+export function splitLimits(s: OpenAiSettings, parts: number): OpenAiSettings {
+  if (parts <= 1) return s
+  const div = (n: number | undefined) => (n === undefined ? undefined : Math.max(1, Math.floor(n / parts)))
+  return {
+    ...s,
+    endpoints: s.endpoints.map((e) => ({ ...e, concurrency: div(e.concurrency)! })),
+    rpm: div(s.rpm),
+    tpm: div(s.tpm),
+  }
+}
+
+/** Is an answer deterministic, so that it may be cached: temperature 0 or a fixed seed. */
+export function deterministic(s: Pick<OpenAiSettings, 'temperature' | 'seed'>): boolean {
+  return s.temperature === 0 || s.seed !== undefined
+}

@@ -1,0 +1,7 @@
+export { bullmqExecutor, type BullmqExecutorOptions } from './executor.ts'
+export { startShardWorker, type ShardWorkerOptions, type ShardWorkerHandle } from './shard-worker.ts'
+export { checkRedisUrl, redactRedisUrl, redisConnection, DEFAULT_REDIS_URL } from './connection.ts'
+export { DEFAULT_ADDRESS, jobId, runKeys, type QueueAddress } from './keys.ts'
+export { codeVersionHash, scenarioFileHash } from './code-hash.ts'
+export { MAX_PAYLOAD_BYTES, encodeResult, decodeResult, shardJobSchema, type ShardJob } from './wire.ts'
+export { deleteRunData } from './run-cleanup.ts'

@@ -1,0 +1,59 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cli, eventsHash, tempDir } from '../helpers/checkpoint-cli.ts'
+
+describe('usersim rollback / resume / branch / interview / show (CLI)', () => {
+  const dir = tempDir()
+  const db = join(dir, 'cmd.db')
+
+  it('rewinds, continues to the same result, branches, interviews, and shows it all', async () => {
+    const run = await cli(['run', 'feed', '--agents', '200', '--rounds', '4', '--catalog', '300', '--threads', '0', '--critics', 'on', '--keep-checkpoints', '0', '--db', db, '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const original = JSON.parse(run.stdout)
+    const hash = eventsHash(db, original.runId)
+
+    const rb = await cli(['rollback', original.runId, '--to-round', '1', '--db', db])
+    expect(rb.code, rb.stderr).toBe(0)
+    expect(rb.stdout).toMatch(/rolled back to the end of round 1: deleted .*\b400 events\b.*dropped 2 later checkpoint/)
+
+    const resumed = await cli(['resume', original.runId, '--db', db, '--threads', '0'])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stdout).toContain(`run ${original.runId}`)
+    expect(resumed.stdout).toMatch(/NDCG@K vs oracle/)
+    expect(eventsHash(db, original.runId)).toBe(hash)
+
+    const branch = await cli(['branch', original.runId, '--at-round', '1', '--policy', 'random', '--db', db, '--threads', '0', '--json'])
+    expect(branch.code, branch.stderr).toBe(0)
+    const b = JSON.parse(branch.stdout)
+    expect(b.config.policy).toBe('random')
+    expect(b.rounds.slice(0, 2)).toEqual(original.rounds.slice(0, 2))
+    expect(eventsHash(db, b.runId, 1)).toBe(eventsHash(db, original.runId, 1))
+    expect(eventsHash(db, b.runId)).not.toBe(hash)
+
+    const iv = await cli(['interview', original.runId, '--agent', '5', 'Would you recommend this feed?', '--db', db, '--json'])
+    expect(iv.code, iv.stderr).toBe(0)
+    expect(JSON.parse(iv.stdout)).toMatchObject({ agent: 5, round: 3, backend: 'surrogate', answer: expect.any(String) })
+
+    const show = await cli(['show', original.runId, '--db', db, '--json'])
+    expect(show.code, show.stderr).toBe(0)
+    const s = JSON.parse(show.stdout)
+    expect(s.checkpoints.kept.map((c: { round: number }) => c.round)).toEqual([0, 1, 2, 3])
+    expect(s.corrections.length).toBeGreaterThan(0)
+    expect(s.corrections[0]).toMatchObject({ layer: 'agent', count: expect.any(Number) })
+    const text = await cli(['show', b.runId, '--db', db])
+    expect(text.stdout).toMatch(/branched from .* at round 1/)
+    expect(text.stdout).toMatch(/Checkpoints/)
+  }, 120_000)
+
+  it('bad input is refused with a clear message and a usage exit code', async () => {
+    const noRound = await cli(['rollback', 'x', '--db', db])
+    expect(noRound.code).toBe(2)
+    expect(noRound.stderr).toMatch(/--to-round is required/)
+    const badGuard = await cli(['run', 'feed', '--agents', '10', '--db', db, '--guard', 'ctr=0.5'])
+    expect(badGuard.code).toBe(2)
+    expect(badGuard.stderr).toMatch(/--guard expects/)
+    const missing = await cli(['resume', 'nope', '--db', db])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/RUN_NOT_FOUND: no run "nope"/)
+  }, 60_000)
+})

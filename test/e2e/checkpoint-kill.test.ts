@@ -1,0 +1,63 @@
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { cli, eventsHash, onlyRunId, runAndKillAt, runAndKillWhen, tempDir } from '../helpers/checkpoint-cli.ts'
+
+// Small runs: the point is where the process dies, not how much it computes.
+const RUN = ['run', 'feed', '--agents', '240', '--rounds', '5', '--catalog', '400', '--seed', '7', '--shards', '3']
+
+interface RunJson {
+  runId: string
+  rounds: unknown[]
+  summary: unknown
+  stopped: boolean
+}
+
+describe('kill -9 of the orchestrator, then resume', () => {
+  const dir = tempDir()
+  let baseline: { json: RunJson; hash: string }
+
+  beforeAll(async () => {
+    const db = join(dir, 'baseline.db')
+    const r = await cli([...RUN, '--threads', '0', '--db', db, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const json = JSON.parse(r.stdout) as RunJson
+    baseline = { json, hash: eventsHash(db, json.runId) }
+  }, 60_000)
+
+  async function resumeAndCompare(db: string, threads = '0') {
+    const runId = onlyRunId(db)
+    const r = await cli(['resume', runId, '--db', db, '--threads', threads, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const json = JSON.parse(r.stdout) as RunJson
+    expect(json.runId).toBe(runId)
+    expect(json.rounds).toEqual(baseline.json.rounds)
+    expect(json.summary).toEqual(baseline.json.summary)
+    expect(eventsHash(db, runId)).toBe(baseline.hash)
+  }
+
+  it.each([
+    ['mid-round (after the first shard of round 2)', 'shard:2:1'],
+    ['mid-checkpoint (inside the transaction of round 1)', 'checkpoint:1'],
+    ['between a committed round and its checkpoint', 'round:3'],
+    ['in the first round, before any checkpoint', 'shard:0:2'],
+  ])('%s', async (_what, hold) => {
+    const db = join(dir, `${hold.replace(/:/g, '_')}.db`)
+    await runAndKillAt([...RUN, '--threads', '0', '--db', db, '--json'], hold, dir)
+    await resumeAndCompare(db)
+  }, 60_000)
+
+  it('at an arbitrary moment with worker threads (as soon as round 1 is under way)', async () => {
+    const db = join(dir, 'threads.db')
+    await runAndKillWhen([...RUN, '--threads', '2', '--db', db, '--json'], db, (s) => {
+      const rounds = s.getRounds(s.listRuns()[0]?.id ?? '')
+      return rounds.some((r) => r.round >= 1)
+    })
+    await resumeAndCompare(db, '2')
+  }, 60_000)
+
+  it('a finished run is not resumed', async () => {
+    const r = await cli(['resume', baseline.json.runId, '--db', join(dir, 'baseline.db')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/already finished all 5 rounds/)
+  }, 30_000)
+})

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { HOSTILE_TITLES } from '../fixtures/report-hostile-scenario.ts'
+import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.ts'
+import { inkedCanvases, openInChromium, renderedCharts } from '../helpers/report-browser.ts'
+
+const shots = tempDir('usersim-report-shots-')
+afterAll(() => console.log(`report screenshots in ${shots}`))
+
+/** GET with a chosen Host header (fetch does not let a caller set it). */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume()
+      ok(res.statusCode ?? 0)
+    })
+    req.on('error', fail)
+    req.end()
+  })
+}
+
+async function runJson(args: string[]): Promise<{ runId: string }> {
+  const r = await runCli(args)
+  expect(r.code, r.stderr).toBe(0)
+  return JSON.parse(r.stdout) as { runId: string }
+}
+
+// Timeouts are generous because CI machines are shared; nothing here measures speed.
+describe('usersim report in a browser', () => {
+  it('compares two runs in one self-contained file: charts drawn, no errors, no network', async () => {
+    const dir = tempDir('usersim-report-')
+    const db = join(dir, 'runs.db')
+    const common = ['--agents', '800', '--rounds', '4', '--catalog', '600', '--threads', '0', '--db', db, '--json']
+    const a = await runJson(['run', 'feed', '--policy', 'popularity', ...common])
+    const b = await runJson(['run', 'feed', '--policy', 'random', ...common])
+    const out = join(dir, 'report.html')
+    const r = await runCli(['report', `${a.runId},${b.runId}`, '--db', db, '--out', out, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const written = JSON.parse(r.stdout) as { bytes: number; runs: string[] }
+    expect(written.runs).toEqual([a.runId, b.runId])
+    expect(statSync(out).size).toBe(written.bytes)
+    expect(readFileSync(out, 'utf8')).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)/)
+
+    const { page, problems, dialogs, requests, close } = await openInChromium(`file://${out}`)
+    try {
+      const charts = await renderedCharts(page, 25)
+      expect(charts).toBeGreaterThanOrEqual(25)
+      expect(await inkedCanvases(page)).toBeGreaterThanOrEqual(25)
+      for (const id of ['config', 'summary', 'metrics', 'distributions', 'exposure', 'usage', 'stories']) {
+        expect(await page.locator(`section#${id}`).count(), id).toBe(1)
+      }
+      const text = await page.locator('body').innerText()
+      expect(text).toContain(a.runId)
+      expect(text).toContain(b.runId)
+      expect(await page.locator('[data-story]').count()).toBe(6)
+      expect(await page.locator('section#exposure tbody tr').count()).toBeGreaterThan(10)
+      await page.screenshot({ path: join(shots, 'report-top.png') })
+      await page.locator('section#metrics').screenshot({ path: join(shots, 'report-metrics.png') })
+      await page.screenshot({ path: join(shots, 'report-full.png'), fullPage: true })
+      // Self-contained: the page asked for nothing but itself.
+      expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([])
+      expect(problems).toEqual([])
+      expect(dialogs).toEqual([])
+    } finally {
+      await close()
+    }
+  }, 240_000)
+
+  it('shows hostile titles, persona names, tags and params as text and runs none of them', async () => {
+    const dir = tempDir('usersim-report-')
+    const db = join(dir, 'hostile.db')
+    const run = await runJson(['run', 'test/fixtures/report-hostile-scenario.ts', '--threads', '0', '--db', db, '--json'])
+    const out = join(dir, 'hostile.html')
+    const r = await runCli(['report', run.runId, '--db', db, '--out', out, '--stories', '4'])
+    expect(r.code, r.stderr).toBe(0)
+    const html = readFileSync(out, 'utf8')
+    expect(html).not.toContain('<script>alert')
+    expect(html).not.toContain('<img src=x')
+
+    const { page, problems, dialogs, close } = await openInChromium(`file://${out}`)
+    try {
+      await renderedCharts(page, 20)
+      await page.waitForTimeout(300)
+      // Nothing from the data became an element.
+      const injected = await page.evaluate(() => document.querySelectorAll('#report img, #report svg, #report iframe, #report b, #report i, #report u, #report script').length)
+      expect(injected).toBe(0)
+      expect(await page.evaluate(() => document.scripts.length)).toBe(3)
+      const text = await page.locator('#report').innerText()
+      for (const t of HOSTILE_TITLES.slice(0, 4)) expect(text).toContain(t)
+      expect(text).toContain('line separator & ampersand')
+      expect(text).toContain('<img src=x onerror=alert(8)>') // persona names
+      expect(text).toContain('</style><script>alert(6)</script>') // categories
+      expect(text).toContain('<b onmouseover=alert(5)>label</b>') // scenario params
+      expect(await page.locator('.said').count()).toBeGreaterThan(0)
+      expect(await page.title()).toContain(run.runId)
+      await page.locator('section#stories').screenshot({ path: join(shots, 'hostile-stories.png') })
+      expect(dialogs).toEqual([])
+      expect(problems).toEqual([])
+    } finally {
+      await close()
+    }
+  }, 240_000)
+
+  it('usersim run --serve: the live page updates while the run progresses', async () => {
+    const db = join(tempDir('usersim-live-'), 'live.db')
+    const child = spawn(process.execPath, [BIN, 'run', 'feed', '--agents', '2500', '--rounds', '60', '--catalog', '800', '--threads', '1', '--db', db, '--serve', '0', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        const t = setTimeout(() => fail(new Error(`no live URL printed: ${stderr}`)), 30_000)
+        child.stderr.on('data', () => {
+          const m = /live view at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)
+          if (m) {
+            clearTimeout(t)
+            ok(m[1]!)
+          }
+        })
+        child.on('exit', () => fail(new Error(`run exited early: ${stderr}`)))
+      })
+      // Only loopback, and only requests addressed to it.
+      expect(await statusWithHost(`${url}api/runs`, 'attacker.example')).toBe(403)
+      expect(await statusWithHost(`${url}api/runs`, new URL(url).host)).toBe(200)
+
+      const { page, problems, close } = await openInChromium(url)
+      try {
+        const roundsDone = () => page.evaluate(() => window.usersimReport?.data?.runs?.[0]?.progress?.roundsDone ?? -1)
+        const status = () => page.evaluate(() => window.usersimReport?.data?.runs?.[0]?.status ?? '')
+        await page.waitForFunction(() => (window.usersimReport?.data?.runs?.[0]?.progress?.roundsDone ?? 0) >= 1, null, { timeout: 120_000 })
+        const first = await roundsDone()
+        expect(await status()).toBe('running')
+        await renderedCharts(page, 20)
+        // The page moves on by itself (it polls); the run is still going.
+        await page.waitForFunction((n) => (window.usersimReport?.data?.runs?.[0]?.progress?.roundsDone ?? 0) >= n + 2, first, { timeout: 120_000 })
+        const later = await roundsDone()
+        expect(later).toBeGreaterThanOrEqual(first + 2)
+        expect(await status()).toBe('running')
+        const shown = await page.locator(`[data-rounds-done]`).first().innerText()
+        expect(Number(shown.split('/')[0])).toBeGreaterThanOrEqual(first + 1)
+        expect(await inkedCanvases(page)).toBeGreaterThanOrEqual(20)
+        await page.screenshot({ path: join(shots, 'live.png') })
+        expect(problems).toEqual([])
+      } finally {
+        await close()
+      }
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)))
+    }
+  }, 240_000)
+})
+
+declare global {
+  interface Window {
+    usersimReport?: { data?: { runs?: Array<{ status: string; progress: { roundsDone: number } }> }; updates: number }
+  }
+}
