@@ -65,12 +65,13 @@ export async function bench(): Promise<Record<string, unknown>> {
       redisPeakAboveBaselineMB: Math.round((peak - baseline) / 1e5) / 10,
       loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadAfter * 100) / 100 },
       sameEvents: JSON.stringify(dist.rounds) === JSON.stringify(local.rounds),
+      ...payloadSizes(workers.map((w) => w.log()).join('\n')),
     }
     console.log(
       `distributed  ${agents.toLocaleString('en-US')} agents × ${rounds} rounds: in-process ${fig.inProcessStepsPerSecond.toLocaleString('en-US')}/s, ` +
         `2 workers ${fig.distributedStepsPerSecond.toLocaleString('en-US')}/s, ratio ${fig.ratio.toFixed(2)} [target ≥ 0.7, aim 0.9]; ` +
         `Redis peak ${fig.redisPeakUsedMB} MB (+${fig.redisPeakAboveBaselineMB} MB over idle); load ${fig.loadAverage1m.before} → ${fig.loadAverage1m.after}; ` +
-        `same metrics: ${fig.sameEvents}`,
+        `same metrics: ${fig.sameEvents}; per shard of ${Math.round(agents / 40)} agents: in ${fig.meanInputKB} KB, out ${fig.meanResultKB} KB`,
     )
     return { distributed: fig }
   } finally {
@@ -84,11 +85,23 @@ export async function bench(): Promise<Record<string, unknown>> {
   }
 }
 
+/** Mean input and result sizes from the workers' `done … (in X bytes, out Y bytes)` lines (rounds after the first). */
+function payloadSizes(log: string): { meanInputKB: number; meanResultKB: number } {
+  const ins: number[] = []
+  const outs: number[] = []
+  for (const m of log.matchAll(/of round (\d+) .*\(in (\d+) bytes, out (\d+) bytes\)/g)) {
+    if (m[1] !== '0') ins.push(Number(m[2]))
+    outs.push(Number(m[3]))
+  }
+  const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length) / 102.4) / 10
+  return { meanInputKB: mean(ins), meanResultKB: mean(outs) }
+}
+
 function usedMemory(info: string): number {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0)
 }
 
-function startWorker(redis: string, address: { prefix: string; queue: string }): { proc: ChildProcess; ready: Promise<void>; exited: Promise<unknown> } {
+function startWorker(redis: string, address: { prefix: string; queue: string }): { proc: ChildProcess; ready: Promise<void>; exited: Promise<unknown>; log: () => string } {
   const proc = spawn(process.execPath, ['bin/usersim.js', 'worker', '--redis', redis, '--prefix', address.prefix, '--queue', address.queue], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -102,7 +115,7 @@ function startWorker(redis: string, address: { prefix: string; queue: string }):
     proc.once('exit', (code) => reject(new Error(`worker exited (${code}): ${log}`)))
   })
   ready.catch(() => {})
-  return { proc, ready, exited: new Promise((r) => proc.once('exit', r)) }
+  return { proc, ready, exited: new Promise((r) => proc.once('exit', r)), log: () => log }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bench()

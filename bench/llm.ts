@@ -86,7 +86,8 @@ async function saturate(urls: string[], concurrency: number[], calls: number) {
     if (r.outcome === 'ok') ok++
   }
   await runner.close()
-  return { ms, ok, share: urls.map((u) => (byEndpoint.get(u) ?? 0) / recs.length), clientCpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls }
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  return { ms, ok, share: urls.map((u) => (byEndpoint.get(u) ?? 0) / recs.length), clientCpuMsPerCall: cpuMs / calls, cpuShare: cpuMs / ms }
 }
 
 /** Records every task's prompt and surrogate answer while running the feed scenario. */
@@ -217,6 +218,9 @@ export async function bench(): Promise<Record<string, unknown>> {
         ratio: r(idealSingle / single.ms),
         okCalls: single.ok,
         clientCpuMsPerCall: r(single.clientCpuMsPerCall),
+        // The client's CPU per call caps the rate one core can drive: the best ratio this client could reach with a whole core.
+        cpuBoundRatio: r(Math.min(1, 1000 / single.clientCpuMsPerCall / ((256 * 1000) / latency))),
+        clientCoreShare: r(single.cpuShare),
       },
       llmSaturationThreeEndpoints: {
         capacities: caps,
@@ -226,13 +230,15 @@ export async function bench(): Promise<Record<string, unknown>> {
         share: multi.share.map(r),
         capacityShare: caps.map((c) => r(c / caps.reduce((a, b) => a + b, 0))),
         okCalls: multi.ok,
+        clientCpuMsPerCall: r(multi.clientCpuMsPerCall),
+        clientCoreShare: r(multi.cpuShare),
       },
       llmTokensPerAgentStep: tokens,
       llmLoadAverageAtStart: r(load),
     }
     const s = out.llmSaturation
     const m = out.llmSaturationThreeEndpoints
-    console.log(`   saturation, 1 endpoint (cap 256, ${latency} ms): ${calls} calls in ${s.actualS} s, ideal ${s.idealS} s → ratio ${s.ratio} (${s.clientCpuMsPerCall} ms client CPU per call)`)
+    console.log(`   saturation, 1 endpoint (cap 256, ${latency} ms): ${calls} calls in ${s.actualS} s, ideal ${s.idealS} s → ratio ${s.ratio} (${s.clientCpuMsPerCall} ms client CPU per call; the client got ${Math.round(s.clientCoreShare * 100)} % of a core; with a whole core it could reach ${s.cpuBoundRatio})`)
     console.log(`   saturation, 3 endpoints (cap ${caps.join('/')}): ${m.actualS} s, ideal ${m.idealS} s → ratio ${m.ratio}; shares ${m.share.join(' / ')} (capacity shares ${m.capacityShare.join(' / ')})`)
     console.log(`   feed tokens per agent-step: prompt ${tokens.promptPerStep} (p95 ${tokens.promptPerStepP95}), completion ${tokens.completionPerStep}; stable prefix ${Math.round(tokens.stablePrefixShare * 100)} % of the prompt (${Math.round(tokens.sharedPrefixShare * 100)} % shared by all agents)`)
     for (const [task, t] of Object.entries(tokens.perTask)) console.log(`     ${task}: ${t.calls} calls, ${t.prompt} prompt / ${t.completion} completion tokens per call, stable prefix ${t.stablePrefix}`)

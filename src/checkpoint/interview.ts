@@ -95,7 +95,8 @@ export interface InterviewOutcome {
 
 /**
  * Asks one agent of a run a question, in its state at the end of `round` (default: the
- * latest checkpoint). Recorded in the interviews table; the run itself is not changed.
+ * latest checkpoint), on the run's own task backend unless `llm` says otherwise.
+ * Recorded in the interviews table; the run itself is not changed.
  *
  * @example
  * const { answer } = await interviewAgent('usersim.db', runId, 12, 'Why did you leave?')
@@ -140,12 +141,15 @@ export async function interviewAgent(db: string, runId: string, agent: number, q
     const parsed = interviewInput.safeParse(input)
     if (!parsed.success) throw new SimError('USAGE', `cannot interview agent ${agent}: ${z.prettifyError(parsed.error)}`)
     const asked = store.db.prepare('SELECT count(*) FROM interviews WHERE run_id = ? AND agent_id = ?').pluck().get(runId, agent) as number
-    const tasks = await createTaskRunner(opts.llm)
+    // The run's own backend answers (a model run is interviewed by its model), unless told otherwise.
+    const llm = opts.llm ?? (run.config.llm as LlmSettings | undefined)
+    const tasks = await createTaskRunner(llm)
     const out = await tasks.run(interviewUser, parsed.data, { runSeed: run.seed, agent, round: cp.round, call: asked })
-    const backend = (opts.llm as { backend?: string } | undefined)?.backend ?? 'surrogate'
+    const backend = llm?.backend ?? 'surrogate'
     store.db
       .prepare('INSERT INTO interviews (run_id, round, agent_id, question, answer, backend, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(runId, cp.round, agent, question, out.answer, backend, new Date().toISOString())
+    await tasks.close?.()
     return { runId, agent, round: cp.round, question, answer: out.answer, backend }
   } finally {
     store.close()

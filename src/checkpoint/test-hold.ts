@@ -11,6 +11,7 @@ export function testHold(point: string): void {
   if (!want || !want.split(',').includes(point)) return
   const signal = process.env.USERSIM_TEST_HOLD_SIGNAL
   if (signal) appendFileSync(signal, point + '\n')
-  // Blocks this thread (including the open transaction) until killed; 60 s at most.
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000)
+  // Blocks this thread (including the open transaction) until killed, or for
+  // USERSIM_TEST_HOLD_MS (default 60 s) after which the run goes on (signals then land).
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.USERSIM_TEST_HOLD_MS ?? 60_000))
 }

@@ -98,3 +98,17 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
   const inFlight = settings.endpoints.reduce((n, e) => n + e.concurrency, 0)
   return { llm: settings, threads, concurrency: Math.ceil(inFlight * 1.5) }
 }
+
+/**
+ * The launch options for continuing a stored run (resume, branch) on its own LLM
+ * settings: preflight again, main thread by default, agents in flight to match the limits.
+ */
+export async function llmLaunchFromConfig(config: { llm?: Record<string, unknown> }, opts: { threads?: number } = {}): Promise<LlmLaunch | undefined> {
+  if (!config.llm || config.llm.backend !== 'openai') return undefined
+  const parsed = openAiSettingsSchema.safeParse(config.llm)
+  if (!parsed.success) throw new SimError('DATA_INVALID', `the run's stored LLM settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  await preflight(parsed.data)
+  const threads = opts.threads ?? 0
+  const settings = splitLimits(parsed.data, threads)
+  return { llm: settings, threads, concurrency: Math.ceil(settings.endpoints.reduce((n, e) => n + e.concurrency, 0) * 1.5) }
+}

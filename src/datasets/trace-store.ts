@@ -5,13 +5,7 @@ import type { ShardResult } from '../core/index.ts'
  * Tasks whose calls become dataset traces. Only these are written: the LLM layer may
  * log every call of every task, and the AILO tasks are not dataset material.
  */
-export const TRACED_TASKS: ReadonlySet<string> = new Set([
-  'parse-command',
-  'plan-tools',
-  'feed-command',
-  'crs-turn',
-  'crs-user-turn',
-])
+export const TRACED_TASKS: ReadonlySet<string> = new Set(['parse-command', 'plan-tools', 'crs-turn', 'crs-user-turn'])
 
 /** One stored trace. */
 export interface TaskTraceRow {

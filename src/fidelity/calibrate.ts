@@ -60,7 +60,9 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   const watch = o.fitWatch ? fitWatchOnInnerSplit(data, splits, o) : DEFAULT_WATCH
   const catalog = buildCatalog(data, splits, model)
   const personas = data.users.map((_, u) => buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o))
-  const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, lp)))
+  let meanLp = 0
+  for (const v of lp) meanLp += v / lp.length
+  const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, meanLp)))
   return { data, splits, model, watch, catalog, personas, profiles, lp, facts }
 }
 
@@ -151,14 +153,10 @@ function buildPersona(
   likes.sort((a, b) => b.weight - a.weight)
   dislikes.sort((a, b) => b.weight - a.weight)
   const share = genreShares(data, split)
-  const favouriteCategories = [...share]
-    .filter(([g]) => catalog.categories.includes(g))
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, 2)
-    .map(([g]) => g)
+  const favouriteCategories = favouriteGenres(share, catalog.categories)
   // A genre the user never touched in a long history, while it is common, is a hard no.
-  const hardDislikes =
-    facts.count >= 20 ? dislikes.filter((d) => !share.has(d.tag) && genreFrequency(data, d.tag) >= 0.05).map((d) => d.tag) : []
+  // (Its fitted weight is 0, for want of data, so it is not among the dislikes.)
+  const hardDislikes = facts.count >= 20 ? model.genres.filter((g) => !share.has(g) && genreFrequency(data, g) >= 0.05) : []
   const activityType: ActivityType = traits.diversity >= 0.66 ? 'exploration' : traits.activity < 0.33 ? 'efficiency' : 'detail'
   // The watch threshold at an item of uniform popularity, in the fit space AILO uses (sigmoid(2·utility)).
   const z0 = watch.activity * (traits.activity - 0.5) + watch.bias
@@ -197,20 +195,32 @@ function genreFrequency(data: Dataset, genre: string): number {
   return m.get(genre) ?? 0
 }
 
+/** The two genres most present in a training history (that are also item categories). */
+function favouriteGenres(share: Map<string, number>, categories: readonly string[]): string[] {
+  return [...share]
+    .filter(([g]) => categories.includes(g))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 2)
+    .map(([g]) => g)
+}
+
+/** 1 when the item has one of the favourite genres. */
+export function familiarity(genres: readonly string[], favourites: readonly string[]): number {
+  return genres.some((g) => favourites.includes(g)) ? 1 : 0
+}
+
 function genreShares(data: Dataset, split: UserSplit): Map<string, number> {
   const m = new Map<string, number>()
   for (const k of split.train) for (const g of data.items[data.ratings.item[k]!]!.genres) m.set(g, (m.get(g) ?? 0) + 1 / split.train.length)
   return m
 }
 
-function tasteFacts(data: Dataset, split: UserSplit, model: RatingModel, facts: UserTraitFacts, lp: Float64Array): TasteFacts {
+function tasteFacts(data: Dataset, split: UserSplit, model: RatingModel, facts: UserTraitFacts, meanLp: number): TasteFacts {
   const R = data.ratings
   const rows = [...split.train].sort((a, b) => R.value[b]! - R.value[a]! || R.time[b]! - R.time[a]!)
   const title = (k: number) => data.items[R.item[k]!]!.title
   const loved = rows.filter((k) => R.value[k]! >= 4).slice(0, 5).map(title)
   const disliked = rows.filter((k) => R.value[k]! <= 2).reverse().slice(0, 3).map(title)
-  let meanLp = 0
-  for (const v of lp) meanLp += v / lp.length
   return { rated: facts.count, loved, disliked, mainstream: facts.popularityBias - meanLp, scaleMax: data.scale.max, dim: model.dim }
 }
 
@@ -229,15 +239,18 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
   const lp = logPopularity(model.itemCount)
   const traits = traitPercentiles(traitFacts(data, inner, lp))
   const R = data.ratings
+  const categories = [...new Set(orderedGenres(data).perItem.map((gs) => gs[0] ?? 'Unclassified'))]
   const examples: WatchExample[] = []
   for (const s of inner) {
+    const favs = favouriteGenres(genreShares(data, s), categories)
+    const fam = (i: number) => familiarity(data.items[i]!.genres, favs)
     const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
     if (!liked.length) continue
     const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
     const negatives = sampleUnseen(data.items.length, liked.length, seen, o.seed, 'watch-fit', s.user)
     const t = traits[s.user]!
-    for (const i of liked) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, watched: true })
-    for (const i of negatives) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, watched: false })
+    for (const i of liked) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: true })
+    for (const i of negatives) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: false })
   }
   return fitWatchModel(examples)
 }

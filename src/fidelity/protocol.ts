@@ -1,6 +1,6 @@
 import { combineSeed, compilePersona, indexCatalog, mix32, rngFor, trueUtility, type TaskRunner } from '../core/index.ts'
 import { personaBrief } from '../../agents/users/ailo/agent.ts'
-import type { Calibration } from './calibrate.ts'
+import { familiarity, type Calibration } from './calibrate.ts'
 import {
   addConfusion,
   alignment,
@@ -15,7 +15,7 @@ import {
 } from './metrics.ts'
 import { judgeCandidates, rateItems, snapRating, type FidelityCandidate } from './tasks.ts'
 import { activityBucket, type ActivityBucket } from './traits.ts'
-import { sampleUnseen, watchLogit } from './watch-model.ts'
+import { samplePopular, sampleUnseen, watchLogit } from './watch-model.ts'
 
 export interface FidelityOptions {
   /** Negatives per positive, e.g. [1, 3] for 1:1 and 1:3. */
@@ -33,6 +33,12 @@ export interface FidelityOptions {
   rateBatch: number
   /** Users evaluated at once (matters with a model backend). */
   concurrency: number
+  /**
+   * How negatives are drawn from the items a user never rated: `uniform` (Agent4Rec), or
+   * `popular`, in proportion to training popularity, which takes away the easy cue that
+   * unrated items are mostly obscure and so measures taste rather than mainstreamness.
+   */
+  negatives: 'uniform' | 'popular'
 }
 
 export const FIDELITY_DEFAULTS: FidelityOptions = {
@@ -44,6 +50,7 @@ export const FIDELITY_DEFAULTS: FidelityOptions = {
   perceptionNoise: 0.25,
   rateBatch: 20,
   concurrency: 1,
+  negatives: 'uniform',
 }
 
 export interface RatioResult extends Alignment {
@@ -105,6 +112,8 @@ export async function evaluateFidelity(
 
   const overall = newTally(o.ratios.length)
   const buckets: Record<ActivityBucket, Tally> = { low: newTally(o.ratios.length), medium: newTally(o.ratios.length), high: newTally(o.ratios.length) }
+  const cumPop = new Float64Array(catalog.items.length)
+  catalog.items.forEach((it, i) => (cumPop[i] = (i ? cumPop[i - 1]! : 0) + it.popularity))
   const realRatings: number[] = []
   const simRatings: number[] = []
   const itemCandidate = (i: number): FidelityCandidate => {
@@ -131,7 +140,10 @@ export async function evaluateFidelity(
       const pool = [...liked]
       const positives: number[] = []
       while (positives.length < k && pool.length) positives.push(pool.splice(pick.int(pool.length), 1)[0]!)
-      const negatives = sampleUnseen(catalog.items.length, k * m, rated, o.seed, 'fidelity-negatives', u, m)
+      const negatives =
+        o.negatives === 'popular'
+          ? samplePopular(cumPop, k * m, rated, o.seed, 'fidelity-negatives', u, m)
+          : sampleUnseen(catalog.items.length, k * m, rated, o.seed, 'fidelity-negatives', u, m)
       const shown = [...positives.map((i) => [i, true] as const), ...negatives.map((i) => [i, false] as const)]
       const shuffle = rngFor(o.seed, 'fidelity-order', u, m)
       for (let a = shown.length - 1; a > 0; a--) {
@@ -145,7 +157,9 @@ export async function evaluateFidelity(
           profile: profiles[u]!,
           candidates: shown.map(([i]) => itemCandidate(i)),
           hidden: {
-            logit: shown.map(([i]) => watchLogit(watch, trueUtility(cp, idx, i), lp[i]!, persona.traits.conformity, persona.traits.activity)),
+            logit: shown.map(([i]) =>
+              watchLogit(watch, trueUtility(cp, idx, i), lp[i]!, persona.traits.conformity, persona.traits.activity, familiarity(data.items[i]!.genres, persona.favouriteCategories)),
+            ),
             noise: Math.abs(watch.utility) * o.perceptionNoise,
           },
         },

@@ -47,6 +47,7 @@ export function fidelityJson(
       split: `per-user time order, oldest ${Math.round(o.trainFraction * 100)}% calibrate`,
       likedThreshold: o.likedThreshold,
       candidatesPerUser: o.candidates,
+      negatives: o.negatives,
       ratios: result.ratios.map((r) => r.ratio),
       usersEvaluated: result.usersEvaluated,
       seed: o.seed,

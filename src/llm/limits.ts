@@ -138,7 +138,10 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
       }
       const wait = Math.max(requests?.waitFor(1) ?? 0, tokens?.waitFor(w.req.tokens) ?? 0)
       if (wait > 0) {
-        if (!timer) timer = setTimeout(() => ((timer = undefined), pump()), wait)
+        if (!timer) {
+          timer = setTimeout(() => ((timer = undefined), pump()), wait)
+          timer.unref() // a refill timer alone must not keep a finished process alive
+        }
         break
       }
       head++

@@ -58,6 +58,7 @@ export interface ReportOptions {
 
 interface RunCache {
   doneThrough: number
+  countedRounds: string
   counts: EventCounts
   items: Map<number, { title: string; category: string }> | null
   itemsNote: string | null
@@ -111,9 +112,11 @@ export class ReportBuilder {
     if (c && c.stateKey === stateKey && c.report) return c.report
 
     const runKey = this.store.runKey(run.id)
-    if (!c || c.doneThrough > doneThrough) {
-      // A rolled-back run can lose rounds: start its aggregates again.
-      c = { doneThrough: -1, counts: emptyCounts(0), items: null, itemsNote: null, stateKey: '', report: null }
+    // The rounds already counted, as they were when counted: a rollback (and a replay) changes them.
+    const counted = (upTo: number) => done.filter((r) => r.round <= upTo).map((r) => `${r.round}@${r.finishedAt}`).join('|')
+    if (!c || c.doneThrough > doneThrough || counted(c.doneThrough) !== c.countedRounds) {
+      // A rolled-back run loses or replaces rounds: start its aggregates again.
+      c = { doneThrough: -1, countedRounds: '', counts: emptyCounts(0), items: null, itemsNote: null, stateKey: '', report: null }
       this.cache.set(run.id, c)
       await this.loadItems(run, c)
       let size = c.items ? 0 : run.config.catalogSize
@@ -123,6 +126,7 @@ export class ReportBuilder {
     if (doneThrough > c.doneThrough) {
       addEventCounts(db, runKey, c.counts, c.doneThrough + 1, doneThrough)
       c.doneThrough = doneThrough
+      c.countedRounds = counted(doneThrough)
     }
 
     const tail = longTail(c.counts.impressions, c.counts.clicks, { maxPoints: this.opts.curvePoints ?? 200, top: this.opts.topItems ?? 10 })

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { SimError } from '../core/index.ts'
 import { RunStore } from '../store/index.ts'
@@ -29,8 +29,8 @@ export async function writeReport(opts: { db: string; runs: string; out: string 
     const data = await new ReportBuilder(store, opts).build(ids)
     const html = renderReportHtml(data)
     const out = resolve(opts.out)
+    if (!existsSync(dirname(out))) throw new SimError('USAGE', `cannot write ${out}: the directory ${dirname(out)} does not exist`)
     try {
-      mkdirSync(dirname(out), { recursive: true })
       const tmp = `${out}.tmp-${process.pid}`
       writeFileSync(tmp, html)
       renameSync(tmp, out)

@@ -14,13 +14,10 @@ import {
 } from '../core/index.ts'
 import { computeRoundMetrics, gini, summarizeRun, type RoundMetrics, type RunSummary } from '../metrics/index.ts'
 import type { RunStore } from '../store/index.ts'
-import { writeCheckpoint } from '../checkpoint/checkpoint-store.ts'
-import { deleteRoundsAfter } from '../checkpoint/round-tables.ts'
-import { hasGuards, recoveryOf } from '../checkpoint/settings.ts'
 import { testHold } from '../checkpoint/test-hold.ts'
-import { checkGuards, recordIntervention, roundHealth } from '../correction/guards.ts'
 import type { ShardExecutor } from './executor.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
+import { RunRecovery } from './run-recovery.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
 
 /** Progress and results as a run goes; the CLI draws its progress bar from these. */
@@ -101,16 +98,7 @@ export function defaultShardCount(agents: number, parallelism: number): number {
  */
 export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   const { runId, config, store, listener } = opts
-  const recovery = recoveryOf(config)
-  const guarded = hasGuards(recovery)
-  let executor = opts.executor
-  let fallback: ShardExecutor | undefined
-  const useFallback = async () => {
-    if (!opts.fallbackExecutor) return false
-    fallback ??= await opts.fallbackExecutor()
-    executor = fallback
-    return true
-  }
+  const recovery = new RunRecovery(runId, config, store, opts.executor, opts.fallbackExecutor, listener)
   const started = performance.now()
   const env = await createShardEnv(config, 1)
   const pctx = policyContext(env)
@@ -134,7 +122,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     fromRound = 0
     exposure = new Float64Array(catalogSize)
   }
-  if (opts.resume?.fallback) await useFallback()
+  if (opts.resume?.fallback) await recovery.useFallback()
   listener?.onRunStart?.({ runId, config, fromRound })
   let stopped = false
   let agentSteps = 0
@@ -147,7 +135,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const inputs: ShardInput[] = parts.map((p, shard) => ({ runId, round, shard, start: p.start, end: p.end, states: p.states }))
       let shardsDone = 0
       let agentsDone = 0
-      const results = await executor.runRound(round, snapshot, inputs, (r) => {
+      const results = await recovery.executor.runRound(round, snapshot, inputs, (r) => {
         // Commit as results arrive: memory stays flat and a crash loses only open shards.
         store.commitShard(runId, r)
         shardsDone++
@@ -175,19 +163,10 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       }
       const metrics = computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
 
-      const trip = guarded ? checkGuards(recovery, roundHealth(results, metrics), metrics) : null
-      if (trip) {
-        // Roll the round back (the state before it is the last good one) and replay it on the fallback.
-        const replay = executor !== fallback && (await useFallback())
-        store.db.transaction(() => {
-          if (replay) deleteRoundsAfter(store.db, runId, store.runKey(runId), round - 1)
-          recordIntervention(store.db, runId, round, trip, replay ? 'rolled back the round and replayed it on the fallback' : fallback ? 'kept: already on the fallback' : 'kept: no fallback configured')
-        })()
-        listener?.onIntervention?.({ round, guard: trip.guard, replayed: replay })
-        if (replay) {
-          round--
-          continue
-        }
+      // A round that trips a guard is rolled back and replayed on the fallback setting.
+      if (await recovery.rejectsRound(round, results, metrics)) {
+        round--
+        continue
       }
 
       const interactions: Interaction[] = []
@@ -207,16 +186,10 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       rounds.push(metrics)
       listener?.onRoundDone?.(metrics)
       testHold(`round:${round}`)
+      // Let signal handlers (Ctrl-C asks to stop) run: an in-thread round may never yield.
+      await new Promise((resolve) => setImmediate(resolve))
       const stopping = round + 1 < config.rounds && opts.shouldStop?.() === true
-      if ((round + 1) % recovery.checkpointEvery === 0 || round + 1 === config.rounds || stopping) {
-        const cp = writeCheckpoint(
-          store,
-          runId,
-          { round, states: parts, policyState, metrics: rounds, exposure, config, extra: { fallback: fallback !== undefined && executor === fallback } },
-          recovery.keepCheckpoints,
-        )
-        listener?.onCheckpoint?.({ round, ...cp })
-      }
+      recovery.checkpoint(round, { states: parts, policyState, rounds, exposure }, stopping)
       await listener?.onRoundCommitted?.({ round, states: parts, policyState, rounds, exposure })
       if (stopping) {
         stopped = true
@@ -224,7 +197,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       }
     }
   } finally {
-    await fallback?.close()
+    await recovery.close()
   }
 
   let covered = 0

@@ -85,7 +85,7 @@ describe('usersim run movielens', () => {
     expect(JSON.parse(again.stdout).rounds).toEqual(out.rounds)
   }, 240_000)
 
-  it('sizes the population from the data and asks for --data when it is missing', async () => {
+  it('sizes the population from the data', async () => {
     const dir = join(ROOT, 'test/fixtures/data/ml-latest-tiny')
     const r = await runCli(['run', 'movielens', '--data', dir, '--rounds', '1', '--threads', '0', '--db', join(tempDir(), 'r.db'), '--json'], { env })
     expect(r.stderr).toBe('')

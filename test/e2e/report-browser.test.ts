@@ -104,6 +104,45 @@ describe('usersim report in a browser', () => {
     }
   }, 240_000)
 
+  it('shows LLM usage per task and corrections when the run has them', async () => {
+    const dir = tempDir('usersim-report-')
+    const db = join(dir, 'llm.db')
+    const mock = spawn(process.execPath, [BIN, 'mock-llm', '--port', '0', '--latency', '5', '--json'], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'ignore'] })
+    try {
+      const base = await new Promise<string>((ok, fail) => {
+        let out = ''
+        const t = setTimeout(() => fail(new Error('mock-llm printed no address')), 60_000)
+        mock.stdout.on('data', (d) => {
+          out += d
+          const line = out.split('\n').find((l) => l.startsWith('{'))
+          if (line) {
+            clearTimeout(t)
+            ok((JSON.parse(line) as { url: string }).url)
+          }
+        })
+      })
+      const run = await runJson(['run', 'feed', '--agents', '60', '--rounds', '2', '--catalog', '200', '--critics', 'on', '--llm', 'openai', '--model', 'test-model', '--base-url', base, '--db', db, '--json'])
+      const out = join(dir, 'llm.html')
+      const r = await runCli(['report', run.runId, '--db', db, '--out', out])
+      expect(r.code, r.stderr).toBe(0)
+      const { page, problems, close } = await openInChromium(`file://${out}`)
+      try {
+        await renderedCharts(page, 20)
+        const usage = await page.locator('section#usage').innerText()
+        expect(usage).toContain('LLM calls per task')
+        expect(usage).toMatch(/evaluate-slate\s+\d+\s+[\d,]+\s+[\d,]+/)
+        expect(await page.locator('[data-chart="llmTokens"] canvas').count()).toBe(1)
+        expect(await page.locator('section#actions').innerText()).toContain('corrections')
+        await page.locator('section#usage').screenshot({ path: join(shots, 'llm-usage.png') })
+        expect(problems).toEqual([])
+      } finally {
+        await close()
+      }
+    } finally {
+      mock.kill('SIGTERM')
+    }
+  }, 240_000)
+
   it('usersim run --serve: the live page updates while the run progresses', async () => {
     const db = join(tempDir('usersim-live-'), 'live.db')
     const child = spawn(process.execPath, [BIN, 'run', 'feed', '--agents', '2500', '--rounds', '60', '--catalog', '800', '--threads', '1', '--db', db, '--serve', '0', '--json'], {

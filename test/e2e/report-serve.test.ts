@@ -58,5 +58,8 @@ describe('usersim serve', () => {
     const s = await runCli(['run', 'feed', '--agents', '10', '--rounds', '1', '--db', join(tempDir(), 'y.db'), '--serve', 'abc'])
     expect(s.code).toBe(2)
     expect(s.stderr).toContain('--serve takes a port')
+    const r2 = await runCli(['report', 'no-such-run', '--db', join(tempDir(), 'z.db')])
+    expect(r2.code).toBe(1)
+    expect(r2.stderr).toContain('database not found')
   }, 60_000)
 })

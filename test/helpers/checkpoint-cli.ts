@@ -26,17 +26,24 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
 
 /**
  * Starts `usersim` with a fault-injection hold point, waits until the process is blocked
- * there, and kills it with SIGKILL (its pid only).
+ * there, and sends it a signal (its pid only; default SIGKILL).
  */
-export async function runAndKillAt(args: string[], hold: string, dir: string): Promise<void> {
-  const signal = join(dir, `hold-${hold.replace(/[^a-z0-9]/gi, '_')}`)
+export async function runAndKillAt(
+  args: string[],
+  hold: string,
+  dir: string,
+  opts: { signal?: NodeJS.Signals; holdMs?: number } = {},
+): Promise<{ code: number | null; stdout: string }> {
+  const signal = join(dir, `hold-${hold.replace(/[^a-z0-9]/gi, '_')}-${opts.signal ?? 'KILL'}`)
   const child = spawn('node', [BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, USERSIM_TEST_HOLD: hold, USERSIM_TEST_HOLD_SIGNAL: signal },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, USERSIM_TEST_HOLD: hold, USERSIM_TEST_HOLD_SIGNAL: signal, ...(opts.holdMs ? { USERSIM_TEST_HOLD_MS: String(opts.holdMs) } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
+  let stdout = ''
   child.stderr!.on('data', (d) => (stderr += d))
+  child.stdout!.on('data', (d) => (stdout += d))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const deadline = Date.now() + 60_000
   while (!existsSync(signal) || !readFileSync(signal, 'utf8').includes(hold)) {
@@ -44,14 +51,19 @@ export async function runAndKillAt(args: string[], hold: string, dir: string): P
     if (Date.now() > deadline) throw new Error(`hold point ${hold} never reached`)
     await new Promise((r) => setTimeout(r, 50))
   }
-  process.kill(child.pid!, 'SIGKILL')
-  await exited
+  process.kill(child.pid!, opts.signal ?? 'SIGKILL')
+  return { code: await exited, stdout }
 }
 
-/** Runs a command until a DB condition holds, then kills it (an arbitrary point in time). */
-export async function runAndKillWhen(args: string[], db: string, ready: (store: RunStore) => boolean): Promise<void> {
-  const child = spawn('node', [BIN, ...args], { cwd: ROOT, stdio: 'ignore' })
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+/**
+ * Runs a command until a DB condition holds, then sends it `signal` (default SIGKILL: an
+ * arbitrary point in time). Resolves with the exit code and stdout.
+ */
+export async function runAndKillWhen(args: string[], db: string, ready: (store: RunStore) => boolean, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn('node', [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+  let stdout = ''
+  child.stdout!.on('data', (d) => (stdout += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error('usersim finished before the kill point')
@@ -72,8 +84,8 @@ export async function runAndKillWhen(args: string[], db: string, ready: (store: 
     }
     await new Promise((r) => setTimeout(r, 25))
   }
-  process.kill(child.pid!, 'SIGKILL')
-  await exited
+  process.kill(child.pid!, signal)
+  return { code: await exited, stdout }
 }
 
 export function onlyRunId(db: string): string {

@@ -49,6 +49,10 @@ describe('rollback, branch, interview', () => {
     expect(withStore((s) => s.eventsHash(original.runId))).toBe(hash)
   }, 60_000)
 
+  it('a finished run is not resumed', async () => {
+    await expect(resumeRun(db, original.runId, { threads: 0 })).rejects.toThrow(/already finished all 5 rounds/)
+  })
+
   it('rollback to a round without a checkpoint is refused, naming what exists', async () => {
     const { config } = await buildRunConfig('feed', { agents: 50, rounds: 4, catalogSize: 300, recovery: { checkpointEvery: 2 } })
     const r = await launchRun(config, { db, threads: 0 })

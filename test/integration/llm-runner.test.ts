@@ -1,3 +1,4 @@
+import { ChatOpenAI } from '@langchain/openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTask, rngFor, type TaskCallMeta } from '../../src/core/index.ts'
@@ -161,7 +162,7 @@ describe('LLM runner against the OpenAI test server (through ChatOpenAI)', () =>
 
   it('never has more requests open than the concurrency limit', async () => {
     const s = await server({ latencyMs: 20 })
-    const r = createLlmRunner(openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url: s.url, concurrency: 8 }], cache: false }))
+    const r = createLlmRunner(openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url: s.url, concurrency: 8 }], cache: false, timeoutMs: 30_000 }))
     await Promise.all(Array.from({ length: 120 }, (_, a) => r.run(rate, input, meta(a))))
     expect(s.stats.requests).toBe(120)
     expect(s.stats.peakOpen).toBe(8)
@@ -183,7 +184,7 @@ describe('LLM runner against the OpenAI test server (through ChatOpenAI)', () =>
   it('spreads calls over several endpoints and takes a failing one out', async () => {
     const a = await server({ latencyMs: 10 })
     const b = await server({ latencyMs: 10 })
-    const r = runner([a.url, b.url])
+    const r = runner([a.url, b.url], { timeoutMs: 30_000 })
     await Promise.all(Array.from({ length: 200 }, (_, k) => r.run(rate, input, meta(k))))
     expect(a.stats.ok + b.stats.ok).toBe(200)
     expect(Math.min(a.stats.ok, b.stats.ok)).toBeGreaterThan(60)
@@ -192,7 +193,7 @@ describe('LLM runner against the OpenAI test server (through ChatOpenAI)', () =>
     const good = await server({ latencyMs: 5 })
     const r2 = createLlmRunner(
       openAiSettingsSchema.parse({
-        backend: 'openai', model: 'm', cache: false, attempts: 6,
+        backend: 'openai', model: 'm', cache: false, attempts: 6, timeoutMs: 30_000,
         endpoints: [{ url: bad.url, concurrency: 16 }, { url: good.url, concurrency: 16 }],
         breaker: { failures: 3, probeAfterMs: 60_000 },
       }),
@@ -202,6 +203,18 @@ describe('LLM runner against the OpenAI test server (through ChatOpenAI)', () =>
     // Out of rotation after a few failures: far fewer than the 100 calls reached it.
     expect(bad.stats.requests).toBeLessThan(40)
     expect(r2.outOfRotation()).toEqual([bad.url])
+  })
+
+  it("uses a scenario's LangChain model factory for its task (withStructuredOutput path)", async () => {
+    const main = await server()
+    const other = await server({ answer: () => ({ json: { rating: 1, reason: 'from the custom model' } }) })
+    const r = createLlmRunner(openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url: main.url, concurrency: 4 }], cache: false }), {
+      models: { 'rate-item': () => new ChatOpenAI({ model: 'big', apiKey: 'x', maxRetries: 0, configuration: { baseURL: other.url } }) },
+    })
+    expect(await r.run(rate, input, meta(12))).toEqual({ rating: 1, reason: 'from the custom model' })
+    expect(r.drain()[0]).toMatchObject({ outcome: 'ok', model: 'langchain:rate-item' })
+    expect(main.stats.requests).toBe(0)
+    expect(other.requests[0]!.response_format).toMatchObject({ type: 'json_schema' })
   })
 
   it('keeps prompts per --log-prompts (none keeps only accounting)', async () => {

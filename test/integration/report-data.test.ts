@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
 import { RunStore } from '../../src/store/index.ts'
+import { rollbackRun } from '../../src/checkpoint/rollback.ts'
 import { ReportBuilder, type ReportData } from '../../src/report/report-data.ts'
 import { tempDir } from '../helpers/cli.ts'
 
@@ -77,6 +78,14 @@ describe('report data from a real run', () => {
     expect(last.runs[0]!.exposure).toEqual(run.exposure)
     expect(last.runs[0]!.ratings).toEqual(run.ratings)
     expect(partial[0]!.runs[0]!.rounds.length).toBeGreaterThanOrEqual(1)
+
+    // A rollback removes rounds: the live builder notices and counts again from scratch.
+    rollbackRun(db, result.runId, 1)
+    const rolled = await live!.build([result.runId])
+    const fresh = await new ReportBuilder(store).build([result.runId])
+    expect(rolled.runs[0]!.rounds.map((r) => r.round)).toEqual([0, 1])
+    expect(rolled.runs[0]!.exposure).toEqual(fresh.runs[0]!.exposure)
+    expect(rolled.runs[0]!.exposure.impressions).toBe(result.rounds[0]!.impressions + result.rounds[1]!.impressions)
     liveStore.current?.close()
     store.close()
   })

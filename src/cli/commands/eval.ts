@@ -42,6 +42,7 @@ const evalFlags = z.object({
     .transform(Number)
     .refine((x) => x > 0 && x < 1, '--train-fraction must be a number in (0, 1)')
     .optional(),
+  negatives: z.enum(['uniform', 'popular'], { message: '--negatives must be uniform or popular' }).default('uniform'),
   db: z.string().min(1).default(DEFAULT_DB),
   json: z.boolean().default(false),
 })
@@ -56,6 +57,7 @@ export function registerEval(program: Command): void {
     .option('--ratio <list>', 'positive:negative ratios to test, e.g. 1:1,1:3,1:9', '1:1,1:3')
     .option('--users <n>', 'evaluate a seeded sample of n users (default: all with a held-out liked item)')
     .option('--seed <n>', 'seed for calibration, sampling and the surrogate', String(FIDELITY_DEFAULTS.seed))
+    .option('--negatives <how>', 'never-rated items drawn uniformly (Agent4Rec) or in proportion to popularity (harder)', 'uniform')
     .option('--train-fraction <x>', "share of each user's ratings, oldest first, that calibrates the persona", '0.8')
     .option('--db <file>', 'SQLite file whose LLM response cache is read (with --llm openai)', DEFAULT_DB)
     .option('--json', 'print one JSON object instead of tables', false)
@@ -77,6 +79,7 @@ export function registerEval(program: Command): void {
       ratios: flags.ratio,
       users: flags.users ?? 0,
       seed,
+      negatives: flags.negatives,
       concurrency: llm ? Math.max(1, llm.concurrency ?? 8) : 1,
     }
     let result: FidelityResult
@@ -109,7 +112,7 @@ function fidelityTable(out: ReturnType<typeof fidelityJson>): string {
   const d = out.dataset
   const lines = [
     `fidelity on ${d.source} (${d.format}: ${d.users.toLocaleString('en-US')} users, ${d.items.toLocaleString('en-US')} items, ${d.ratings.toLocaleString('en-US')} ratings)`,
-    `${out.protocol.split}; ${out.protocol.usersEvaluated} users evaluated; backend ${out.protocol.backend}; seed ${out.protocol.seed}`,
+    `${out.protocol.split}; negatives ${out.protocol.negatives}; ${out.protocol.usersEvaluated} users evaluated; backend ${out.protocol.backend}; seed ${out.protocol.seed}`,
     '',
     formatTable(
       ['ratio', 'candidates', 'accuracy', 'precision', 'recall', 'F1'],

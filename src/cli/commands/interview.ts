@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { interviewAgent } from '../../checkpoint/interview.ts'
 import { SimError } from '../../core/index.ts'
+import { SURROGATE } from '../../llm/create-runner.ts'
 import { intFlag, parseFlags } from '../flags.ts'
 import { DEFAULT_DB } from './run.ts'
 
@@ -9,6 +10,7 @@ const interviewFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
   agent: intFlag('--agent', 0).refine((v) => v !== undefined, { message: '--agent is required' }),
   round: intFlag('--round', 0),
+  surrogate: z.boolean().default(false),
   json: z.boolean().default(false),
 })
 
@@ -20,12 +22,13 @@ export function registerInterview(program: Command): void {
     .argument('<question>', 'the question, quoted')
     .option('--agent <id>', 'the agent to ask')
     .option('--round <n>', 'its state at the end of this round (needs a checkpoint; default: the latest)')
+    .option('--surrogate', "answer with the task's surrogate even if the run used a model", false)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
     .option('--json', 'print one JSON object', false)
     .action(async (runId: string, question: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(interviewFlags, raw)
       if (!question.trim()) throw new SimError('USAGE', 'the question is empty')
-      const out = await interviewAgent(flags.db, runId, flags.agent!, question, { round: flags.round })
+      const out = await interviewAgent(flags.db, runId, flags.agent!, question, { round: flags.round, llm: flags.surrogate ? SURROGATE : undefined })
       if (flags.json) process.stdout.write(JSON.stringify(out) + '\n')
       else process.stdout.write(`agent ${out.agent} after round ${out.round} (${out.backend}):\n${out.answer}\n`)
     })

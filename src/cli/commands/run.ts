@@ -131,7 +131,7 @@ export function registerRun(program: Command): void {
       const interrupt = stopOnInterrupt()
       let result: RunResult
       try {
-        result = await launchRun(config, { db: flags.db, threads: llm?.threads ?? flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis), llm: llm?.llm, concurrency: llm?.concurrency, shouldStop: interrupt.shouldStop })
+        result = await launchRun(config, { db: flags.db, threads: llm?.threads ?? flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { concurrency: llm?.concurrency }), llm: llm?.llm, concurrency: llm?.concurrency, shouldStop: interrupt.shouldStop })
       } catch (err) {
         await live?.close()
         throw err

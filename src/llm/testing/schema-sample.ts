@@ -63,10 +63,12 @@ function sample(s: JsonSchema, rng: Rng, depth: number, ints: readonly number[])
     case 'integer':
     case 'number': {
       const lo = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (type === 'integer' ? 1 : 1e-6) : 0)
-      const hi = s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (type === 'integer' ? 1 : 1e-6) : lo + 100)
+      const max = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? s.maximum : undefined
+      const hi = max ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (type === 'integer' ? 1 : 1e-6) : lo + 100)
       if (type === 'integer') {
         // Integers seen in the prompt (e.g. item ids) make answers that refer to something real.
-        const fit = s.maximum === undefined ? ints.filter((x) => x >= lo && x <= hi) : []
+        const wide = s.maximum === undefined || s.maximum >= Number.MAX_SAFE_INTEGER
+        const fit = wide ? ints.filter((x) => x >= lo) : []
         if (fit.length) return rng.pick(fit)
         return Math.ceil(lo) + rng.int(Math.max(1, Math.floor(hi) - Math.ceil(lo) + 1))
       }

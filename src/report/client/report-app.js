@@ -156,16 +156,20 @@
       return [row[1]].concat(data.runs.map(function (r, i) {
         var v = r.summary ? r.summary[row[0]] : undefined
         var cell = h('span', null, fmt(v, row[2]))
-        if (i > 0 && base && typeof v === 'number' && typeof base[row[0]] === 'number' && base[row[0]] !== 0) {
-          var d = (v - base[row[0]]) / Math.abs(base[row[0]])
+        if (i > 0 && base && typeof v === 'number' && typeof base[row[0]] === 'number') {
+          // Shares change in percentage points; other figures relative to the first run.
+          var share = row[2] === 'share'
+          var d = share ? v - base[row[0]] : base[row[0]] !== 0 ? (v - base[row[0]]) / Math.abs(base[row[0]]) : NaN
           var good = d * row[3]
-          if (isFinite(d) && Math.abs(d) >= 0.0005) cell.appendChild(h('span', { class: 'delta ' + (good > 0 ? 'up' : good < 0 ? 'down' : ''), text: (d > 0 ? '+' : '') + (d * 100).toFixed(1) + '%' }))
+          if (isFinite(d) && Math.abs(d) >= 0.0005) {
+            cell.appendChild(h('span', { class: 'delta ' + (good > 0 ? 'up' : good < 0 ? 'down' : ''), text: (d > 0 ? '+' : '') + (d * 100).toFixed(1) + (share ? ' pp' : '%') }))
+          }
         }
         return cell
       }))
     })
     var note = data.runs.some(function (r) { return !r.summary }) ? h('p', { class: 'muted small', text: 'A run still running (or stopped early) has no summary yet; its charts show the rounds done so far.' }) : null
-    var vs = data.runs.length > 1 ? h('p', { class: 'muted small', text: 'Percentages compare each run with the first (' + data.runs[0].id + '); green where the change is better for the users, red where worse, grey where neither.' }) : null
+    var vs = data.runs.length > 1 ? h('p', { class: 'muted small', text: 'Changes compare each run with the first (' + data.runs[0].id + '): percentage points (pp) for shares, relative change for other figures; green where the change is better for the users, red where worse, grey where neither.' }) : null
     return h('section', { id: 'summary' }, h('h2', { text: 'Summary' }), table(['metric'].concat(data.runs.map(runName)), rows), vs, note)
   }
 
@@ -298,11 +302,22 @@
       withLlm.forEach(function (r) {
         var i = data.runs.indexOf(r)
         parts.push(h('h3', null, h('span', { class: 'swatch', style: 'background:' + colorOf(i) + ';margin-right:6px' }), 'LLM calls per task — ' + runName(r)))
-        parts.push(table(['task', 'calls', 'prompt tokens', 'completion tokens', 'tokens / call', 'cost (USD)', 'mean latency (ms)', 'outcomes'], r.llm.map(function (u) {
+        // Cost appears only where the call log records it (no prices are assumed).
+        var withCost = r.llm.some(function (u) { return u.costUsd !== null })
+        var total = { task: 'all tasks', calls: 0, promptTokens: 0, completionTokens: 0, costUsd: withCost ? 0 : null, meanLatencyMs: null, outcomes: {} }
+        r.llm.forEach(function (u) {
+          total.calls += u.calls
+          total.promptTokens += u.promptTokens || 0
+          total.completionTokens += u.completionTokens || 0
+          if (withCost) total.costUsd += u.costUsd || 0
+          Object.keys(u.outcomes).forEach(function (k) { total.outcomes[k] = (total.outcomes[k] || 0) + u.outcomes[k] })
+        })
+        var head = ['task', 'calls', 'prompt tokens', 'completion tokens', 'tokens / call'].concat(withCost ? ['cost (USD)'] : []).concat(['mean latency (ms)', 'outcomes'])
+        parts.push(table(head, r.llm.concat(r.llm.length > 1 ? [total] : []).map(function (u) {
           var tok = (u.promptTokens || 0) + (u.completionTokens || 0)
-          return [u.task, fmt(u.calls, 'integer'), fmt(u.promptTokens, 'integer'), fmt(u.completionTokens, 'integer'), u.calls ? fmt(tok / u.calls, 'integer') : '—',
-            u.costUsd === null ? '—' : '$' + u.costUsd.toFixed(4), fmt(u.meanLatencyMs, 'integer'),
-            Object.keys(u.outcomes).sort().map(function (k) { return k + ' ' + u.outcomes[k] }).join(', ') || '—']
+          return [u.task, fmt(u.calls, 'integer'), fmt(u.promptTokens, 'integer'), fmt(u.completionTokens, 'integer'), u.calls ? fmt(tok / u.calls, 'integer') : '—']
+            .concat(withCost ? [u.costUsd === null ? '—' : '$' + u.costUsd.toFixed(4)] : [])
+            .concat([fmt(u.meanLatencyMs, 'integer'), Object.keys(u.outcomes).sort().map(function (k) { return k + ' ' + u.outcomes[k] }).join(', ') || '—'])
         }), 1))
       })
       var llmTasks = []
@@ -398,7 +413,7 @@
       h('p', { class: 'muted small', text: 'A few simulated users, chosen by a seeded draw (half among agents who said something): what each was shown, clicked and said, round by round. Compared runs of the same population follow the same users.' }),
       data.runs.map(function (r, i) {
         return [h('h3', null, h('span', { class: 'swatch', style: 'background:' + colorOf(i) + ';margin-right:6px' }), runName(r)),
-          r.stories.length ? r.stories.map(function (s, k) { return storyCard(r, s, i, k) }) : h('p', { class: 'muted', text: 'No finished rounds yet.' })]
+          r.stories.length ? r.stories.map(function (s, k) { return storyCard(r, s, i, k) }) : h('p', { class: 'muted', text: r.rounds.length ? 'No stories asked for (--stories 0).' : 'No finished rounds yet.' })]
       }))
   }
 

@@ -1,6 +1,6 @@
 import { serialize } from 'node:v8'
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 import { SimError, type RunConfig, type ShardInput, type ShardResult } from '../../core/index.ts'
 import type { LlmSettings } from '../../llm/create-runner.ts'
 import type { ShardExecutor } from '../executor.ts'
@@ -13,6 +13,8 @@ import { decodeResult, JOB_FORMAT, MAX_PAYLOAD_BYTES, packStates, type ShardJob 
 export interface BullmqExecutorOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://` for TLS. */
   redis: string
+  /** Extra ioredis options, e.g. `{ tls: { ca } }` for a private CA (the CLI uses NODE_EXTRA_CA_CERTS). */
+  redisOptions?: RedisOptions
   config: RunConfig
   llm?: LlmSettings
   /** Agents in flight per shard on the worker (useful with a model backend). */
@@ -36,6 +38,8 @@ const ALIVE_TTL_MS = 5 * 60_000
 const HEARTBEAT_MS = 20_000
 /** Results are collected within milliseconds; the TTL only guards against a dead orchestrator. */
 export const RESULT_TTL_MS = 24 * 3600_000
+/** A safety net only: a run's data outlives a killed orchestrator by at most this long. */
+const DATA_TTL_MS = 7 * 24 * 3600_000
 /** Failed jobs stay a week for inspection (Bull Board) unless the run's end removes them. */
 const FAILED_JOB_AGE_S = 7 * 24 * 3600
 
@@ -68,10 +72,13 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
     removeOnComplete: true,
     removeOnFail: { age: FAILED_JOB_AGE_S },
   }
+  // The run's LLM settings (never an API key: each worker reads its own from its environment).
+  const llm = opts.llm ?? (opts.config.llm as LlmSettings | undefined)
   const hashes = { codeHash: codeVersionHash({ fresh: true }), scenarioHash: scenarioFileHash(opts.config.scenario) }
 
-  const redis = redisConnection(url)
-  const eventsConn = redisConnection(url)
+  const redis = redisConnection(url, opts.redisOptions)
+  const db = String(redis.options.db ?? 0)
+  const eventsConn = redisConnection(url, opts.redisOptions)
   await reachable(redis, where)
   const queue = new Queue(address.queue, { connection: redis, prefix: address.prefix, streams: { events: { maxLen: 2000 } } })
   const events = new QueueEvents(address.queue, { connection: eventsConn, prefix: address.prefix })
@@ -130,14 +137,14 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         name: 'shard',
         data: {
           v: JOB_FORMAT, runId: runId!, round, shard: input.shard, start: input.start, end: input.end,
-          hasStates: input.states !== null, config: opts.config, llm: opts.llm as ShardJob['llm'],
+          hasStates: input.states !== null, config: opts.config, llm: llm as ShardJob['llm'],
           concurrency: opts.concurrency ?? 1, ...hashes, node: process.versions.node,
         },
         opts: { ...jobOptions, jobId: jobId(runId!, round, input.shard) },
       })
       const putInputs = async (which: number[]) => {
-        const m = redis.multi().set(k.alive, String(process.pid), 'PX', ALIVE_TTL_MS).set(k.snapshot(round), snapBlob)
-        for (const s of which) m.set(k.input(round, s), inputs.get(s)!.blob)
+        const m = redis.multi().set(k.alive, String(process.pid), 'PX', ALIVE_TTL_MS).set(k.snapshot(round), snapBlob, 'PX', DATA_TTL_MS)
+        for (const s of which) m.set(k.input(round, s), inputs.get(s)!.blob, 'PX', DATA_TTL_MS)
         await m.exec()
       }
       await putInputs([...inputs.keys()])
@@ -179,10 +186,8 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
       }
 
       const reconcile = async () => {
-        if (process.env.DW_DEBUG) process.stderr.write(`DEBUG reconcile start\n`)
         await beat()
-        if (process.env.DW_DEBUG) process.stderr.write(`DEBUG beat done\n`)
-        if (!(await redis.exists(k.snapshot(round)))) await redis.set(k.snapshot(round), snapBlob)
+        if (!(await redis.exists(k.snapshot(round)))) await redis.set(k.snapshot(round), snapBlob, 'PX', DATA_TTL_MS)
         const ids = [...pending.values()]
         const states = await Promise.all(ids.map((x) => queue.getJobState(x.id)))
         const lost: number[] = []
@@ -200,12 +205,12 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         }
         let workers = -1
         try {
-          workers = await queue.getWorkersCount()
+          // CLIENT LIST is server-wide: count only workers on this database.
+          workers = (await queue.getWorkers()).filter((c) => String(c.db ?? '0') === db).length
         } catch {
           // Some managed Redis services forbid CLIENT LIST; then we cannot tell.
         }
         const now = Date.now()
-        if (process.env.DW_DEBUG) process.stderr.write(`DEBUG workers=${workers} pending=${pending.size}\n`)
         if (workers === 0 && pending.size) {
           noWorkerSince ??= now
           if (now - noWorkerSince >= noWorkerMs && now - lastNoWorkerNotice >= 30_000) {
@@ -218,7 +223,6 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
       }
 
       while (pending.size) {
-        if (process.env.DW_DEBUG) process.stderr.write(`DEBUG loop ${inbox.length}\n`)
         if (!inbox.length) {
           await new Promise<void>((resolve) => {
             wake = resolve

@@ -185,7 +185,7 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
       if (code && FATAL_CODES.has(code)) throw new UnrecoverableError(message)
       throw new Error(message, { cause: err })
     }
-    log(`done ${what} in ${Math.round(performance.now() - started)} ms (${receipt.bytes} bytes)`)
+    log(`done ${what} in ${Math.round(performance.now() - started)} ms (in ${input.length} bytes, out ${receipt.bytes} bytes)`)
     return receipt
   }
 

@@ -26,6 +26,8 @@ export function insertLlmCalls(db: Db, runKey: number, result: Pick<ShardResult,
   if (!s) stmtsByDb.set(db, (s = prepare(db)))
   const now = new Date().toISOString()
   for (const c of calls) {
+    // Surrogate traces (dataset tasks) belong to task_traces, not to the LLM accounting.
+    if (c.outcome === 'surrogate') continue
     s.call.run(
       runKey, c.round, c.agent, c.task, c.call ?? 0, c.outcome, c.model ?? null, c.endpoint ?? null,
       c.promptTokens ?? null, c.completionTokens ?? null, c.latencyMs ?? null, c.attempts ?? null, c.repairs ?? null,

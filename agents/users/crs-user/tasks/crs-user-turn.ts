@@ -136,7 +136,10 @@ export function surrogateUserTurn(i: CrsUserTurnInput, rng: Rng): CrsUserTurnOut
     } else {
       policy = 'provide_feedback'
       const off = sys.item?.tags.find((g) => !target.tags.includes(g))
-      response = `${opener} Not quite${off && p.informationDensity !== 'low' ? `, that one is too ${off}` : ''}. I want ${wish}.`.trim()
+      response =
+        sys.action === 'recommend'
+          ? `${opener} ${opener ? 'not' : 'Not'} quite${off && p.informationDensity !== 'low' ? `, that one is too ${off}` : ''}. I want ${wish}.`.trim()
+          : `${opener} I want ${wish}.`.trim()
       reason = 'The suggestion misses; steering toward what I want.'
     }
   }

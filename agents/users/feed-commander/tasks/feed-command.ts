@@ -108,7 +108,6 @@ export function surrogateCommand(i: FeedCommandInput, rng: Rng): FeedCommandOutp
 export const feedCommand = defineTask({
   name: 'feed-command',
   version: 1,
-  record: true,
   input: feedCommandInput,
   output: feedCommandOutput,
   prompt: (i) => [

@@ -18,9 +18,10 @@ CREATE TABLE task_traces (
   outcome TEXT NOT NULL,
   model TEXT,
   input TEXT NOT NULL,
-  output TEXT NOT NULL,
-  PRIMARY KEY (run_key, round, agent_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX task_traces_by_task ON task_traces (run_key, task);
+  output TEXT NOT NULL
+);
+-- A rowid table: rows are kilobytes of JSON, which a WITHOUT ROWID table stores poorly.
+CREATE UNIQUE INDEX task_traces_key ON task_traces (run_key, round, agent_id, seq);
+CREATE INDEX task_traces_by_task ON task_traces (run_key, task, agent_id, round);
 `,
 }

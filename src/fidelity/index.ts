@@ -1,0 +1,12 @@
+/** Calibrated personas from interaction logs, and Agent4Rec's fidelity protocol (docs/fidelity.md). */
+export { calibrate, buildCatalog, traitPercentiles, CALIBRATION_DEFAULTS, type Calibration, type CalibrationOptions } from './calibrate.ts'
+export { cachedCalibration, calibrationKey, CALIBRATION_VERSION, type CalibratedWorld } from './calibration-cache.ts'
+export { evaluateFidelity, selectUsers, FIDELITY_DEFAULTS, type FidelityOptions, type FidelityResult, type RatioResult, type SliceResult } from './protocol.ts'
+export { fitRatingModel, predictRating, utilityOf, RATING_MODEL_DEFAULTS, type RatingModel, type RatingModelOptions } from './rating-model.ts'
+export { splitByTime, SPLIT_DEFAULTS, type SplitOptions, type UserSplit } from './split.ts'
+export { judgeCandidates, rateItems, surrogateJudge, surrogateRate, snapRating } from './tasks.ts'
+export { tasteProfile, type TasteFacts } from './taste-profile.ts'
+export { activityBucket, percentiles, type ActivityBucket } from './traits.ts'
+export { fitWatchModel, watchLogit, DEFAULT_WATCH, type WatchModel } from './watch-model.ts'
+export { alignment, distributionDistance, histogram, type Alignment, type DistributionDistance, type RatingErrors } from './metrics.ts'
+export { fidelityJson, PUBLISHED } from './report.ts'

@@ -1,0 +1,6 @@
+export { ReportBuilder, parseRunIds, type ReportData, type ReportOptions, type RunReport } from './report-data.ts'
+export { renderReportHtml, escapeHtml, jsonForScript, type RenderOptions } from './render-html.ts'
+export { writeReport, type WrittenReport } from './write-report.ts'
+export { startLiveServer, type LiveServer, type LiveServerOptions } from './live-server.ts'
+export { longTail, sampleRanks, type LongTail } from './long-tail.ts'
+export { METRIC_CATALOG, type MetricInfo } from './metric-catalog.ts'
