@@ -132,8 +132,8 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
       }
       const ep = pick(w.req.endpoints)
       if (!ep) {
-        // This waiter's endpoints are full; a later waiter may target others.
-        if (!grantLater(head + 1)) break
+        // This waiter's endpoints are full; a later waiter may target others (if any has room).
+        if (!anyRoom() || !grantLater(head + 1)) break
         continue
       }
       const wait = Math.max(requests?.waitFor(1) ?? 0, tokens?.waitFor(w.req.tokens) ?? 0)
@@ -151,6 +151,13 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
       queue.splice(0, head)
       head = 0
     }
+  }
+
+  /** Latest known limit per endpoint: lets `pump` stop at once when every endpoint is full. */
+  const limits = new Map<string, number>()
+  const anyRoom = () => {
+    for (const [id, c] of limits) if ((flights.get(id) ?? 0) < c) return true
+    return false
   }
 
   /** Looks past a head blocked on full endpoints for a waiter that can go now. */
@@ -181,6 +188,7 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
       if (!req.endpoints.length) return Promise.reject(new Error('no endpoint to acquire a permit on'))
       return new Promise<LlmPermit>((resolve, reject) => {
         const w: Waiter = { req, resolve, reject, done: false }
+        for (const e of req.endpoints) limits.set(e.id, e.concurrency)
         queue.push(w)
         req.signal?.addEventListener(
           'abort',

@@ -136,25 +136,30 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       const permit = await acquire(t, est)
       tally.attempts++
       const mode = modeOf(t.model)
-      const ac = new AbortController()
+      // ChatOpenAI enforces the timeout in its client (settings.timeoutMs); a scenario's own
+      // model gets an abort signal from our timer instead.
       let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        ac.abort(new AttemptTimeout(settings.timeoutMs))
-      }, settings.timeoutMs)
+      let timer: NodeJS.Timeout | undefined
       let used = est
       try {
-        const answer = t.custom
-          ? await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
-          : await invokeOpenAi(
-              client(permit.endpoint, t.model),
-              mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
-              spec,
-              mode,
-              task.name,
-              seed,
-              ac.signal,
-            )
+        let answer: ModelAnswer
+        if (t.custom) {
+          const ac = new AbortController()
+          timer = setTimeout(() => {
+            timedOut = true
+            ac.abort(new AttemptTimeout(settings.timeoutMs))
+          }, settings.timeoutMs)
+          answer = await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
+        } else {
+          answer = await invokeOpenAi(
+            client(permit.endpoint, t.model),
+            mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
+            spec,
+            mode,
+            task.name,
+            seed,
+          )
+        }
         if (answer.promptTokens !== undefined) used = answer.promptTokens + (answer.completionTokens ?? 0)
         pool.success(permit.endpoint)
         return { answer, endpoint: permit.endpoint, attempts: attempt }
@@ -162,7 +167,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
         last = timedOut ? { kind: 'retry', reason: 'timeout', message: `no answer within ${settings.timeoutMs} ms` } : classify(err, { endpoint: permit.endpoint, model: t.model })
         if (last.kind === 'retry' && last.reason !== 'rate-limit') pool.failure(permit.endpoint)
       } finally {
-        clearTimeout(timer)
+        if (timer) clearTimeout(timer)
         limiter.release(permit, used)
       }
       if (last.kind === 'invalid-json') {

@@ -40,8 +40,8 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
 
 /**
  * A ChatOpenAI for one endpoint and model. Retries are ours (maxRetries 0), the
- * client's timeout is a backstop behind the runner's own per-attempt timer, and the
- * API key comes from this process's environment, never from the run's settings.
+ * client enforces the per-attempt timeout, and the API key comes from this process's
+ * environment, never from the run's settings.
  */
 export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch }): ChatOpenAI {
   return new ChatOpenAI({
@@ -49,7 +49,7 @@ export function openAiChatModel(baseURL: string, model: string, o: { temperature
     apiKey: process.env.OPENAI_API_KEY || 'no-key',
     temperature: o.temperature,
     maxRetries: 0,
-    timeout: o.timeoutMs + 1000,
+    timeout: o.timeoutMs,
     configuration: { baseURL, ...(o.fetch ? { fetch: o.fetch } : {}) },
   })
 }
@@ -69,10 +69,9 @@ export async function invokeOpenAi(
   mode: OutputMode,
   name: string,
   seed: number | undefined,
-  signal: AbortSignal,
 ): Promise<ModelAnswer> {
   const response_format = mode === 'jsonSchema' ? { type: 'json_schema', json_schema: { name, schema: spec.schema } } : { type: 'json_object' }
-  const options: Record<string, unknown> = { response_format, signal }
+  const options: Record<string, unknown> = { response_format }
   if (seed !== undefined) options.seed = seed
   const msg = (await m.invoke(messages as never, options as never)) as AiMessageLike
   return answerOf(msg)

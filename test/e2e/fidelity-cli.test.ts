@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenAiTestServer, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
@@ -8,6 +8,7 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.ts'
 const ML = '../shared/data/ml-latest-small'
 // A private calibration cache, so this file neither reads nor leaves entries elsewhere.
 const env = { USERSIM_CACHE_DIR: tempDir('usersim-fid-cache-') }
+afterAll(() => rmSync(env.USERSIM_CACHE_DIR, { recursive: true, force: true }))
 
 describe('usersim eval fidelity', () => {
   it('reports alignment per ratio, rating errors and the activity breakdown as one JSON object', async () => {

@@ -21,6 +21,7 @@ describe('eval fidelity flags', () => {
     expect((await failure(['eval', 'fidelity', '--data', '.', '--ratio', '1:1,1:40'])).message).toMatch(/got "1:40"/)
     expect((await failure(['eval', 'fidelity', '--data', '.', '--format', 'parquet'])).message).toMatch(/--format must be one of latest, 100k, 1m, csv/)
     expect((await failure(['eval', 'fidelity', '--data', '.', '--train-fraction', '1.5'])).message).toMatch(/--train-fraction must be a number in \(0, 1\)/)
+    expect((await failure(['eval', 'fidelity', '--data', '.', '--negatives', 'hard'])).message).toMatch(/--negatives must be uniform or popular/)
     expect((await failure(['eval', 'fidelity', '--data', '/nonexistent/dir'])).message).toMatch(/data directory not found/)
   })
 })

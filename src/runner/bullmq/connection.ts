@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { SimError } from '../../core/index.ts'
 
+
 /** Where tests and the CLI look for Redis when no URL is given. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -49,4 +50,28 @@ export function redisConnection(url: string, options: RedisOptions = {}): Redis 
   // Errors surface through the commands that fail; an unhandled 'error' event would crash.
   redis.on('error', () => {})
   return redis
+}
+
+/**
+ * Waits for Redis to answer a PING, or fails clearly after about `seconds`. Time is counted
+ * in 100 ms ticks of this process's event loop, not by the clock: a caller that blocks the
+ * loop (launchRun writes personas while the executor connects) must not turn a prompt
+ * answer into a timeout.
+ */
+export async function waitReachable(redis: Redis, where: string, seconds = 15): Promise<void> {
+  let last: Error | undefined
+  const onError = (e: Error) => (last = e)
+  redis.on('error', onError)
+  let answered = false
+  let failed: unknown
+  redis.ping().then(() => (answered = true), (e: unknown) => (failed = e))
+  try {
+    for (let tick = 0; tick < seconds * 10 && !answered && failed === undefined; tick++) await new Promise((r) => setTimeout(r, 100))
+  } finally {
+    redis.off('error', onError)
+  }
+  if (answered) return
+  redis.disconnect()
+  const why = last?.message ?? (failed as Error | undefined)?.message ?? `no answer in ${seconds} s`
+  throw new SimError('STORE_UNAVAILABLE', `cannot reach Redis at ${where}: ${why}`)
 }

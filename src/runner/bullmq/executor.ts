@@ -5,7 +5,7 @@ import { SimError, type RunConfig, type ShardInput, type ShardResult } from '../
 import type { LlmSettings } from '../../llm/create-runner.ts'
 import type { ShardExecutor } from '../executor.ts'
 import { codeVersionHash, scenarioFileHash } from './code-hash.ts'
-import { checkRedisUrl, redactRedisUrl, redisConnection } from './connection.ts'
+import { checkRedisUrl, redactRedisUrl, redisConnection, waitReachable } from './connection.ts'
 import { checkAddress, checkRunId, DEFAULT_ADDRESS, jobId, runKeys, warmupChannel, type QueueAddress } from './keys.ts'
 import { deleteRunData } from './run-cleanup.ts'
 import { decodeResult, JOB_FORMAT, MAX_PAYLOAD_BYTES, packStates, type ShardJob } from './wire.ts'
@@ -79,7 +79,7 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
   const redis = redisConnection(url, opts.redisOptions)
   const db = String(redis.options.db ?? 0)
   const eventsConn = redisConnection(url, opts.redisOptions)
-  await reachable(redis, where)
+  await waitReachable(redis, where)
   const queue = new Queue(address.queue, { connection: redis, prefix: address.prefix, streams: { events: { maxLen: 2000 } } })
   const events = new QueueEvents(address.queue, { connection: eventsConn, prefix: address.prefix })
   queue.on('error', () => {})
@@ -266,20 +266,6 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         eventsConn.disconnect()
       }
     },
-  }
-}
-
-async function reachable(redis: Redis, where: string): Promise<void> {
-  let last: Error | undefined
-  const onError = (e: Error) => (last = e)
-  redis.on('error', onError)
-  try {
-    await withTimeout(redis.ping(), 15_000)
-  } catch {
-    redis.disconnect()
-    throw new SimError('STORE_UNAVAILABLE', `cannot reach Redis at ${where}${last ? `: ${last.message}` : ' (no answer in 15 s)'}`)
-  } finally {
-    redis.off('error', onError)
   }
 }
 

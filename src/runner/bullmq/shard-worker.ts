@@ -9,7 +9,7 @@ import { runShard } from '../run-shard.ts'
 import { scenarioPath } from '../scenario-loader.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
 import { codeVersionHash, scenarioFileHash } from './code-hash.ts'
-import { checkRedisUrl, redactRedisUrl, redisConnection } from './connection.ts'
+import { checkRedisUrl, redactRedisUrl, redisConnection, waitReachable } from './connection.ts'
 import { RESULT_TTL_MS } from './executor.ts'
 import { checkAddress, DEFAULT_ADDRESS, jobId, runKeys, warmupChannel, type QueueAddress } from './keys.ts'
 import { unlinkMatching } from './run-cleanup.ts'
@@ -83,12 +83,7 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
 
   const redis = redisConnection(url) as Redis & { storeResult(inKey: string, outKey: string, value: Buffer, ttl: number): Promise<number> }
   redis.defineCommand('storeResult', { numberOfKeys: 2, lua: STORE_RESULT_LUA })
-  try {
-    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000))])
-  } catch (err) {
-    redis.disconnect()
-    throw new SimError('STORE_UNAVAILABLE', `cannot reach Redis at ${where}: ${(err as Error).message}`)
-  }
+  await waitReachable(redis, where)
 
   // Worlds by config (a warm-up and the run's jobs share one), the two most recent kept.
   const envs = new Map<string, Promise<ShardEnv>>()
