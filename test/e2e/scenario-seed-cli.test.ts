@@ -10,7 +10,7 @@ const db = join(dir, 'runs.db')
 
 describe('seed scenarios end to end through the CLI', () => {
   it('interactive-feed: runs to satisfaction; sft and events export; dpo says there is nothing', async () => {
-    const rb = await cli(['run', 'interactive-feed', '--agents', '200', '--json', '--db', db])
+    const rb = await cli(['run', 'interactive-feed', '--agents', '200', '--catalog', '2000', '--json', '--db', db])
     expect(rb.code, rb.stderr).toBe(0)
     const recbot = JSON.parse(rb.stdout)
     const r = recbot.rounds.at(-1).custom
