@@ -205,6 +205,14 @@ export async function bench(): Promise<Record<string, unknown>> {
     servers.push(...three.map((t) => t.child))
     const multi = await saturate(three.map((t) => t.url), caps, calls)
     const idealMulti = (calls * latency) / caps.reduce((a, b) => a + b, 0)
+    // The same three-endpoint setup scaled down (capacities 4/8/16, 280 calls/s) so that the
+    // client's CPU is not the limit: what routing and limits achieve on their own.
+    const small = [4, 8, 16]
+    const smallServers = await Promise.all(small.map((c) => mockServer(latency, c)))
+    servers.push(...smallServers.map((t) => t.child))
+    const smallCalls = Math.min(calls, 1400)
+    const low = await saturate(smallServers.map((t) => t.url), small, smallCalls)
+    const idealLow = (smallCalls * latency) / small.reduce((a, b) => a + b, 0)
     const tokens = await feedTokens(2000, 3)
 
     const r = (x: number) => Math.round(x * 1000) / 1000
@@ -233,6 +241,15 @@ export async function bench(): Promise<Record<string, unknown>> {
         clientCpuMsPerCall: r(multi.clientCpuMsPerCall),
         clientCoreShare: r(multi.cpuShare),
       },
+      llmSaturationLowRate: {
+        capacities: small,
+        calls: smallCalls,
+        idealS: r(idealLow / 1000),
+        actualS: r(low.ms / 1000),
+        ratio: r(idealLow / low.ms),
+        share: low.share.map(r),
+        capacityShare: small.map((c) => r(c / small.reduce((a, b) => a + b, 0))),
+      },
       llmTokensPerAgentStep: tokens,
       llmLoadAverageAtStart: r(load),
     }
@@ -240,6 +257,8 @@ export async function bench(): Promise<Record<string, unknown>> {
     const m = out.llmSaturationThreeEndpoints
     console.log(`   saturation, 1 endpoint (cap 256, ${latency} ms): ${calls} calls in ${s.actualS} s, ideal ${s.idealS} s → ratio ${s.ratio} (${s.clientCpuMsPerCall} ms client CPU per call; the client got ${Math.round(s.clientCoreShare * 100)} % of a core; with a whole core it could reach ${s.cpuBoundRatio})`)
     console.log(`   saturation, 3 endpoints (cap ${caps.join('/')}): ${m.actualS} s, ideal ${m.idealS} s → ratio ${m.ratio}; shares ${m.share.join(' / ')} (capacity shares ${m.capacityShare.join(' / ')})`)
+    const lo = out.llmSaturationLowRate
+    console.log(`   saturation, 3 endpoints (cap ${small.join('/')}, not CPU-bound): ${lo.actualS} s, ideal ${lo.idealS} s → ratio ${lo.ratio}; shares ${lo.share.join(' / ')} (capacity shares ${lo.capacityShare.join(' / ')})`)
     console.log(`   feed tokens per agent-step: prompt ${tokens.promptPerStep} (p95 ${tokens.promptPerStepP95}), completion ${tokens.completionPerStep}; stable prefix ${Math.round(tokens.stablePrefixShare * 100)} % of the prompt (${Math.round(tokens.sharedPrefixShare * 100)} % shared by all agents)`)
     for (const [task, t] of Object.entries(tokens.perTask)) console.log(`     ${task}: ${t.calls} calls, ${t.prompt} prompt / ${t.completion} completion tokens per call, stable prefix ${t.stablePrefix}`)
     console.log(`   (load average at start ${out.llmLoadAverageAtStart} on this machine)`)
