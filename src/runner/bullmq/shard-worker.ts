@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import { SimError, type RecordingTaskRunner, type RunConfig } from '../../core/index.ts'
 import { createTaskRunner, type LlmSettings } from '../../llm/create-runner.ts'
+import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
 import { runShard } from '../run-shard.ts'
 import { scenarioPath } from '../scenario-loader.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
@@ -111,11 +112,12 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
   }
 
   // Model calls of every worker draw on one budget kept in Redis (see redis-limiter.ts).
-  const tasksFor = (llm: LlmSettings | undefined, env: ShardEnv): Promise<RecordingTaskRunner> => {
-    if (!llm || llm.backend === 'surrogate') return createTaskRunner(llm)
+  // Critics and reflection wrap the runner exactly as in-process, so results match.
+  const tasksFor = async (llm: LlmSettings | undefined, env: ShardEnv): Promise<RecordingTaskRunner> => {
+    if (!llm || llm.backend === 'surrogate') return correctingRunner(await createTaskRunner(llm, { scenario: env.scenario }), env.config, llm)
     const rates = { rpm: llm.rpm, tpm: llm.tpm }
     const limiter = redisLimiter({ redis, prefix: address.prefix, scope: limiterScope(llm.endpoints, rates), rates })
-    return createTaskRunner(llm, { scenario: env.scenario, limiter })
+    return correctingRunner(await createTaskRunner(llm, { scenario: env.scenario, limiter }), env.config, llm)
   }
 
   // A run about to start says so: build its world now, while the orchestrator prepares.
@@ -165,7 +167,10 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
     try {
       const [env, tasks, snapshot] = await Promise.all([run.env, run.tasks, snapshotFor(redis, run, k.snapshot(j.round), j, what)])
       const states = j.hasStates ? unpackStates(input, what) : null
-      const result = await runShard(env, snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }, yieldingRunner(tasks), { concurrency: j.concurrency })
+      const result = attachCorrections(
+        await runShard(env, snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }, yieldingRunner(tasks), { concurrency: j.concurrency }),
+        tasks,
+      )
       const bytes = encodeResult(result)
       if (bytes.length > maxBytes) {
         throw new SimError('DATA_INVALID', `the result is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit per shard: use more shards (--shards)`)

@@ -80,6 +80,9 @@ const headerSchema = z.object({
   errors: z.array(z.object({ agent: z.number().int(), round: z.number().int(), message: z.string() })),
   taskCounts: z.record(z.string(), z.number().int().nonnegative()),
   calls: z.array(z.looseObject({ task: z.string(), agent: z.number().int(), round: z.number().int(), outcome: z.string() })),
+  corrections: z
+    .array(z.looseObject({ round: z.number().int(), agent: z.number().int(), task: z.string(), layer: z.enum(['output', 'agent']), kind: z.string(), problem: z.string(), critique: z.string(), attempts: z.number().int() }))
+    .optional(),
   rows: z.object({
     round: z.number().int().nonnegative(),
     start: z.number().int().nonnegative(),
@@ -113,7 +116,7 @@ export function encodeResult(r: ShardResult, packedStates = packStates(r.states)
   const header = Buffer.from(
     JSON.stringify({
       runId: r.runId, round: r.round, shard: r.shard, start: r.start, end: r.end, awayBefore: r.awayBefore,
-      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls,
+      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, corrections: r.corrections,
       rows: { round: b.round, start: b.start, count: b.count, slateSize: b.slateSize, utterances: b.utterances },
       columns, statesBytes: packedStates.length,
     }),
@@ -177,5 +180,6 @@ export function decodeResult(buf: Buffer, what: string): { result: ShardResult; 
     runId: h.runId, round: h.round, shard: h.shard, start: h.start, end: h.end, rows, states,
     awayBefore: h.awayBefore, errors: h.errors, taskCounts: h.taskCounts, calls: h.calls as ShardResult['calls'],
   }
+  if (h.corrections?.length) result.corrections = h.corrections as unknown as ShardResult['corrections']
   return { result, packedStates: Buffer.from(packedStates) }
 }
