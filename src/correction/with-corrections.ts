@@ -90,6 +90,9 @@ export function withCorrections(inner: RecordingTaskRunner, opts: CorrectionOpti
       pending = []
       return inner.drain()
     },
+    close: async () => {
+      await inner.close?.()
+    },
     takeCorrections() {
       const out = drained
       drained = []

@@ -117,6 +117,8 @@ export interface RunSummary {
   ild: number
   novelty: number
   ndcg: number
+  /** The scenario's own metrics at the last round (episode figures end there). */
+  custom: Record<string, number>
 }
 
 export function summarizeRun(rounds: readonly RoundMetrics[], cumulativeCoverage: number, cumulativeGini: number): RunSummary {
@@ -155,5 +157,6 @@ export function summarizeRun(rounds: readonly RoundMetrics[], cumulativeCoverage
     ild: r6(mean(ild, present)),
     novelty: r6(mean(nov, present)),
     ndcg: r6(mean(ndcg, ndcgN)),
+    custom: { ...(rounds.at(-1)?.custom ?? {}) },
   }
 }

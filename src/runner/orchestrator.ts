@@ -138,6 +138,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const results = await recovery.executor.runRound(round, snapshot, inputs, (r) => {
         // Commit as results arrive: memory stays flat and a crash loses only open shards.
         store.commitShard(runId, r)
+        // Call records (prompts, outputs) are stored now; do not hold them until the round ends.
+        r.calls = []
         shardsDone++
         agentsDone += r.end - r.start
         testHold(`shard:${round}:${shardsDone}`)

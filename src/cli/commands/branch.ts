@@ -1,3 +1,4 @@
+import { llmLaunchFromConfig } from '../llm-options.ts'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
@@ -45,6 +46,8 @@ export function registerBranch(program: Command): void {
         peek.close()
       }
       const listener = progressListener({ ...parentConfig, rounds: flags.rounds ?? parentConfig.rounds }, flags.json)
+      // A model-backed run continues on its own settings: preflight again, limits per thread.
+      const llmLaunch = await llmLaunchFromConfig(parentConfig as { llm?: Record<string, unknown> }, { threads: flags.threads })
       const interrupt = stopOnInterrupt()
       let out
       try {
@@ -53,7 +56,7 @@ export function registerBranch(program: Command): void {
           parentId,
           flags.atRound!,
           { policy: flags.policy, params, policyOptions, rounds: flags.rounds },
-          { threads: flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(parentConfig) }), shouldStop: interrupt.shouldStop },
+          { threads: llmLaunch?.threads ?? flags.threads, llm: llmLaunch?.llm, concurrency: llmLaunch?.concurrency, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(parentConfig) }), shouldStop: interrupt.shouldStop },
         )
       } finally {
         interrupt.dispose()

@@ -1,3 +1,4 @@
+import { llmLaunchFromConfig } from '../llm-options.ts'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
@@ -36,10 +37,12 @@ export function registerResume(program: Command): void {
         peek.close()
       }
       const listener = progressListener(config, flags.json)
+      // A model-backed run continues on its own settings: preflight again, limits per thread.
+      const llmLaunch = await llmLaunchFromConfig(config as { llm?: Record<string, unknown> }, { threads: flags.threads })
       const interrupt = stopOnInterrupt()
       let out
       try {
-        out = await resumeRun(flags.db, runId, { threads: flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(config) }), shouldStop: interrupt.shouldStop })
+        out = await resumeRun(flags.db, runId, { threads: llmLaunch?.threads ?? flags.threads, llm: llmLaunch?.llm, concurrency: llmLaunch?.concurrency, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(config) }), shouldStop: interrupt.shouldStop })
       } finally {
         interrupt.dispose()
         listener.finish()

@@ -29,6 +29,7 @@ export function summaryTable(s: RunSummary): string {
       ['intra-list diversity', s.ild],
       ['novelty (bits)', s.novelty],
       ['NDCG@K vs oracle', s.ndcg],
+      ...Object.entries(s.custom ?? {}).map(([k, v]): [string, number] => [`${k} (last round)`, v]),
     ],
   )
 }
