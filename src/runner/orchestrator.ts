@@ -138,8 +138,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const results = await recovery.executor.runRound(round, snapshot, inputs, (r) => {
         // Commit as results arrive: memory stays flat and a crash loses only open shards.
         store.commitShard(runId, r)
-        // Call records (prompts, outputs) are stored now; do not hold them until the round ends.
-        r.calls = []
+        // Call records are stored now: keep only what the round's guards count, not prompts and outputs.
+        r.calls = r.calls.map(({ task, agent, round: rd, outcome }) => ({ task, agent, round: rd, outcome }))
         shardsDone++
         agentsDone += r.end - r.start
         testHold(`shard:${round}:${shardsDone}`)

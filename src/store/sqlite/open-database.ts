@@ -19,7 +19,7 @@ export function openDatabase(file: string, opts: { mustExist?: boolean; readonly
   }
   if (!exists) {
     try {
-      mkdirSync(dirname(path), { recursive: true })
+      makeParents(dirname(path))
       accessSync(dirname(path), constants.W_OK)
     } catch (err) {
       throw new SimError('STORE_UNAVAILABLE', `cannot create database ${path}: ${(err as Error).message}`, { cause: err })
@@ -55,6 +55,22 @@ export function openDatabase(file: string, opts: { mustExist?: boolean; readonly
     if (err instanceof SimError) throw err
     throw new SimError('STORE_UNAVAILABLE', `cannot use database ${path}: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/**
+ * Creates missing parent folders one level at a time. (mkdirSync's recursive mode can
+ * spin forever on special filesystems such as /proc, where mkdir answers ENOENT.)
+ */
+function makeParents(dir: string): void {
+  const missing: string[] = []
+  let d = dir
+  while (!existsSync(d)) {
+    missing.push(d)
+    const up = dirname(d)
+    if (up === d) break
+    d = up
+  }
+  for (const m of missing.reverse()) mkdirSync(m)
 }
 
 function migrate(db: Db, from: number): void {
