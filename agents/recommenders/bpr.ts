@@ -61,13 +61,26 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
     recommend: (snap, user, k, _rng, ctx) => {
       const n = ctx.catalog.items.length
       const d = snap.dim
+      const V = snap.items
+      const B = snap.bias
+      // Copy the user's factors out once: the inner loop then reads one array only.
+      const u = snap.users.slice(user.id * d, user.id * d + d)
       const scores = new Float32Array(n)
-      const uo = user.id * d
-      for (let i = 0; i < n; i++) {
-        let s = snap.bias[i]!
-        const io = i * d
-        for (let f = 0; f < d; f++) s += snap.users[uo + f]! * snap.items[io + f]!
-        scores[i] = s
+      if (d === 16) {
+        // The default size, unrolled: full-catalog scoring is the policy's hot loop.
+        const [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10, u11, u12, u13, u14, u15] = u as unknown as number[]
+        for (let i = 0, io = 0; i < n; i++, io += 16) {
+          scores[i] =
+            B[i]! + u0! * V[io]! + u1! * V[io + 1]! + u2! * V[io + 2]! + u3! * V[io + 3]! + u4! * V[io + 4]! + u5! * V[io + 5]! +
+            u6! * V[io + 6]! + u7! * V[io + 7]! + u8! * V[io + 8]! + u9! * V[io + 9]! + u10! * V[io + 10]! + u11! * V[io + 11]! +
+            u12! * V[io + 12]! + u13! * V[io + 13]! + u14! * V[io + 14]! + u15! * V[io + 15]!
+        }
+      } else {
+        for (let i = 0, io = 0; i < n; i++, io += d) {
+          let s = B[i]!
+          for (let f = 0; f < d; f++) s += u[f]! * V[io + f]!
+          scores[i] = s
+        }
       }
       return topK(scores, k, user.history)
     },

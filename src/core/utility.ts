@@ -114,12 +114,25 @@ export function itemSimilarity(idx: CatalogIndex, a: number, b: number): number 
 
 /** Indexes of the k largest scores, best first, skipping `exclude`. Ties break on lower index. */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: ReadonlySet<number> | readonly number[]): number[] {
-  const ex = exclude instanceof Set ? exclude : exclude ? new Set(exclude) : undefined
+  const nEx = exclude ? (exclude instanceof Set ? exclude.size : (exclude as readonly number[]).length) : 0
+  if (nEx === 0) return topKPlain(scores, k)
+  // Excluded items can take at most nEx places: rank k + nEx without per-item checks, then drop them.
+  const ex = exclude instanceof Set ? exclude : new Set(exclude)
+  const out: number[] = []
+  for (const i of topKPlain(scores, k + nEx)) {
+    if (!ex.has(i)) out.push(i)
+    if (out.length === k) break
+  }
+  return out
+}
+
+function topKPlain(scores: ArrayLike<number>, k: number): number[] {
   const best: number[] = []
+  if (k <= 0) return best
+  let floor = -Infinity
   for (let i = 0; i < scores.length; i++) {
-    if (ex?.has(i)) continue
     const s = scores[i]!
-    if (best.length === k && s <= scores[best[k - 1]!]!) continue
+    if (best.length === k && s <= floor) continue
     let pos = best.length === k ? k - 1 : best.length
     if (best.length < k) best.push(i)
     while (pos > 0 && scores[best[pos - 1]!]! < s) {
@@ -127,6 +140,7 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: ReadonlySet
       pos--
     }
     best[pos] = i
+    if (best.length === k) floor = scores[best[k - 1]!]!
   }
   return best
 }
