@@ -39,7 +39,7 @@ export async function threadExecutor(
   const slots: Slot[] = []
   let fatal: Error | undefined
   const started = Array.from({ length: threads }, () => {
-    const worker = new Worker(BOOT, { stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: threadHeapMb(config, threads) } })
+    const worker = new Worker(BOOT, { stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: threadHeapMb(config, threads), maxYoungGenerationSizeMb: 64 } })
     const slot: Slot = { worker, pending: new Map() }
     slots.push(slot)
     return new Promise<void>((resolve, reject) => {
