@@ -1,8 +1,7 @@
 import type { RunConfig } from '../core/index.ts'
 import type { LlmSettings } from '../llm/create-runner.ts'
-import { fallbackExecutorFor } from '../correction/fallback.ts'
-import { defaultShardCount, runSimulation, type ResumePoint, type RunResult } from '../runner/orchestrator.ts'
-import { defaultThreads, startExecutor, type LaunchOptions } from '../runner/launch.ts'
+import type { ResumePoint, RunResult } from '../runner/orchestrator.ts'
+import { defaultThreads, runToEnd, startExecutor, type LaunchOptions } from '../runner/launch.ts'
 import { createShardEnv } from '../runner/shard-env.ts'
 import type { RunStore } from '../store/index.ts'
 import type { ShardExecutor } from '../runner/executor.ts'
@@ -61,25 +60,5 @@ export async function continueRun(
   /** An executor already starting (threads build their world while the caller loads the checkpoint). */
   executorReady?: Promise<ShardExecutor>,
 ): Promise<RunResult> {
-  const threads = opts.threads ?? defaultThreads()
-  opts = { ...opts, llm: opts.llm ?? llmOf(config) }
-  const executor = await (executorReady ?? startExecutor(config, { ...opts, threads }))
-  try {
-    return await runSimulation({
-      runId,
-      config,
-      store,
-      executor,
-      resume,
-      shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, threads)),
-      listener: opts.listener,
-      shouldStop: opts.shouldStop,
-      fallbackExecutor: fallbackExecutorFor(config, { ...opts, threads }),
-    })
-  } catch (err) {
-    store.setRunStatus(runId, 'failed', (err as Error).message)
-    throw err
-  } finally {
-    await executor.close()
-  }
+  return runToEnd(store, runId, config, resume, { ...opts, llm: opts.llm ?? llmOf(config) }, executorReady)
 }

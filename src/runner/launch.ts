@@ -6,7 +6,7 @@ import { RunStore } from '../store/index.ts'
 import type { ShardExecutor } from './executor.ts'
 import { inlineExecutor } from './in-process/inline-executor.ts'
 import { threadExecutor } from './in-process/thread-executor.ts'
-import { defaultShardCount, runSimulation, type RunListener, type RunResult } from './orchestrator.ts'
+import { defaultShardCount, runSimulation, type ResumePoint, type RunListener, type RunResult } from './orchestrator.ts'
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
 import { createShardEnv, policyNames } from './shard-env.ts'
 import { USERSIM_VERSION } from './version.ts'
@@ -118,25 +118,42 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
       for (let a = s; a < Math.min(config.agents, s + batch); a++) personas.push(env.persona(a))
       store.insertPersonas(runId, personas)
     }
-    const executor = await executorReady
-    try {
-      return await runSimulation({
-        runId,
-        config,
-        store,
-        executor,
-        shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, threads)),
-        listener: opts.listener,
-        shouldStop: opts.shouldStop,
-        fallbackExecutor: fallbackExecutorFor(config, { ...opts, threads }),
-      })
-    } catch (err) {
-      store.setRunStatus(runId, 'failed', (err as Error).message)
-      throw err
-    } finally {
-      await executor.close()
-    }
+    return await runToEnd(store, runId, config, undefined, { ...opts, threads }, executorReady)
   } finally {
     store.close()
+  }
+}
+
+/**
+ * Runs a stored run (new, resumed or branched) to its end on the given or a new
+ * executor; marks it failed if it throws and always closes the executor.
+ */
+export async function runToEnd(
+  store: RunStore,
+  runId: string,
+  config: RunConfig,
+  resume: ResumePoint | undefined,
+  opts: Omit<LaunchOptions, 'db' | 'runId'>,
+  executorReady?: Promise<ShardExecutor>,
+): Promise<RunResult> {
+  const threads = opts.threads ?? defaultThreads()
+  const executor = await (executorReady ?? startExecutor(config, { ...opts, threads }))
+  try {
+    return await runSimulation({
+      runId,
+      config,
+      store,
+      executor,
+      resume,
+      shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, threads)),
+      listener: opts.listener,
+      shouldStop: opts.shouldStop,
+      fallbackExecutor: fallbackExecutorFor(config, { ...opts, threads }),
+    })
+  } catch (err) {
+    store.setRunStatus(runId, 'failed', (err as Error).message)
+    throw err
+  } finally {
+    await executor.close()
   }
 }
