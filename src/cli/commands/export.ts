@@ -6,6 +6,8 @@ import '../../datasets/formats/index.ts'
 import '../../correction/export-corrections.ts'
 import { RunStore } from '../../store/index.ts'
 import { parseFlags } from '../flags.ts'
+import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
+import { createTaskRunner } from '../../llm/create-runner.ts'
 import { DEFAULT_DB } from './run.ts'
 
 const numberFlag = (flag: string, min: number, max: number) =>
@@ -36,7 +38,7 @@ const exportFlags = z.object({
 
 /** `usersim export <run-id> --format NAME --out DIR`: any registered format (sft, dpo, events, corrections, …). */
 export function registerExport(program: Command): void {
-  program
+  const cmd = program
     .command('export')
     .description('write a run as a dataset (JSONL + README.md dataset card); formats: ' + exportFormats().map((f) => f.name).join(', '))
     .argument('<run-id>', 'run id (see `usersim runs`)')
@@ -49,8 +51,10 @@ export function registerExport(program: Command): void {
     .option('--dpo-style <style>', 'dpo: trl (default) or llamafactory')
     .option('--validation <share>', 'share of episodes in validation.jsonl (default 0.1)')
     .option('--json', 'print one JSON object', false)
-    .action(async (runId: string, raw: Record<string, unknown>) => {
-      const flags = parseFlags(exportFlags, raw)
+  // dpo rewrites low-scored turns with the `rewrite-turn` task: on a model with --llm openai.
+  addLlmOptions(cmd)
+  cmd.action(async (runId: string, raw: Record<string, unknown>) => {
+      const flags = parseFlags(exportFlags.loose(), raw)
       const format = exportFormat(flags.format)
       if (!format) throw new SimError('USAGE', `unknown --format "${flags.format}" (known: ${exportFormats().map((f) => f.name).join(', ')})`)
       if (flags.minScore !== undefined && flags.format !== 'sft') throw new SimError('USAGE', '--min-score applies to --format sft')
@@ -58,7 +62,15 @@ export function registerExport(program: Command): void {
       const store = new RunStore(flags.db, { mustExist: true })
       try {
         store.getRun(runId)
-        const result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle })
+        const llm = await llmFromFlags(raw, { db: flags.db, threads: 0, json: flags.json })
+        const runner = llm ? await createTaskRunner(llm.llm) : undefined
+        const rewriterModel = llm ? (llm.llm as { model?: string }).model : undefined
+        let result
+        try {
+          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, runner, rewriterModel })
+        } finally {
+          await runner?.close?.()
+        }
         if (flags.json) process.stdout.write(JSON.stringify({ runId, format: format.name, out: flags.out, ...result }) + '\n')
         else process.stdout.write(`wrote ${result.records.toLocaleString('en-US')} records (${format.name}) to ${flags.out}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n`)
       } finally {

@@ -57,6 +57,8 @@ export interface DpoOptions {
   validation?: number
   /** Runs the rewrite task (default: the surrogate). */
   runner?: TaskRunner
+  /** The rewriter's model name, recorded in each pair (default: surrogate, or custom with a runner). */
+  rewriterModel?: string
 }
 
 /**
@@ -112,7 +114,7 @@ export async function writeDpo(store: RunStore, runId: string, outDir: string, o
       reasons,
       crs_model: crs!.model ?? 'surrogate',
       rater_model: user!.model ?? 'surrogate',
-      rewriter_model: opts.runner ? 'custom' : 'surrogate',
+      rewriter_model: opts.rewriterModel ?? (opts.runner ? 'custom' : 'surrogate'),
       rewrite_reason: rw.reason,
     }
     const prompt = crsTurn.prompt(input)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { DpoOptions } from './dpo.ts'
 import { registerExportFormat, exportFormat } from '../export-registry.ts'
 import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
@@ -18,7 +19,13 @@ export function registerDatasetFormats(): void {
     name: 'dpo',
     description: 'ECPO turn-level preference pairs {prompt, chosen, rejected} (TRL; --dpo-style llamafactory)',
     write: (store, runId, outDir, o) =>
-      writeDpo(store, runId, outDir, { lambda: num(o.lambda), style: z.enum(['trl', 'llamafactory']).parse(o.dpoStyle ?? 'trl'), validation: num(o.validation) }),
+      writeDpo(store, runId, outDir, {
+        lambda: num(o.lambda),
+        style: z.enum(['trl', 'llamafactory']).parse(o.dpoStyle ?? 'trl'),
+        validation: num(o.validation),
+        runner: o.runner as DpoOptions['runner'],
+        rewriterModel: typeof o.rewriterModel === 'string' ? o.rewriterModel : undefined,
+      }),
   })
   registerExportFormat({
     name: 'events',
