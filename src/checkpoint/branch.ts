@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
 import { rngFor, SimError, type Interaction, type RunConfig } from '../core/index.ts'
-import { buildRunConfig, newRunId } from '../runner/launch.ts'
+import { buildRunConfig, createRunRow, newRunId } from '../runner/launch.ts'
 import type { RunResult } from '../runner/orchestrator.ts'
 import { createShardEnv, policyContext, type ShardEnv } from '../runner/shard-env.ts'
-import { USERSIM_VERSION } from '../runner/version.ts'
 import { RunStore } from '../store/index.ts'
 import { loadCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint-store.ts'
 import { continueRun, resumePointOf, type ContinueOptions } from './continue-run.ts'
@@ -73,17 +72,7 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
 
     const keepState = samePolicy && JSON.stringify(config.policyOptions) === JSON.stringify(p.policyOptions)
     const runId = o.runId ?? newRunId(scenario.name)
-    store.createRun({
-      id: runId,
-      scenario: scenario.name,
-      config,
-      seed: config.seed,
-      versions: { usersim: USERSIM_VERSION, node: process.versions.node },
-      status: 'running',
-      createdAt: new Date().toISOString(),
-      parentRun: parentId,
-      parentRound: round,
-    })
+    createRunRow(store, runId, scenario.name, config, { run: parentId, round })
     const policyState = keepState ? cp.policyState : warmStart(store, parentId, env, round)
     const start: CheckpointData = { ...cp, config, policyState, extra: { fallback: false } }
     store.db.transaction(() => {

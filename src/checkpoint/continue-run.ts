@@ -1,8 +1,7 @@
 import type { RunConfig } from '../core/index.ts'
 import type { LlmSettings } from '../llm/create-runner.ts'
 import type { ResumePoint, RunResult } from '../runner/orchestrator.ts'
-import { defaultThreads, runToEnd, startExecutor, type LaunchOptions } from '../runner/launch.ts'
-import { createShardEnv } from '../runner/shard-env.ts'
+import { defaultThreads, runToEnd, startExecutor, writePersonas, type LaunchOptions } from '../runner/launch.ts'
 import type { RunStore } from '../store/index.ts'
 import type { ShardExecutor } from '../runner/executor.ts'
 import type { CheckpointData } from './checkpoint-store.ts'
@@ -25,12 +24,7 @@ export function resumePointOf(cp: CheckpointData): ResumePoint {
 export async function ensurePersonas(store: RunStore, runId: string, config: RunConfig): Promise<void> {
   const have = store.db.prepare('SELECT count(*) FROM agents WHERE run_id = ?').pluck().get(runId) as number
   if (have >= config.agents) return
-  const env = await createShardEnv(config, 1)
-  for (let s = 0; s < config.agents; s += 5000) {
-    const personas = []
-    for (let a = s; a < Math.min(config.agents, s + 5000); a++) personas.push(env.persona(a))
-    store.insertPersonas(runId, personas)
-  }
+  await writePersonas(store, runId, config)
 }
 
 /** The LLM settings a run was started with (stored in its config; absent: the surrogate). */

@@ -1,6 +1,6 @@
 export { runShard, inNdcgSample } from './run-shard.ts'
 export { runSimulation, shardRanges, defaultShardCount, type RunListener, type RunOptions, type RunResult, type ResumePoint } from './orchestrator.ts'
-export { buildRunConfig, launchRun, newRunId, defaultThreads, type LaunchOptions, type RunOverrides } from './launch.ts'
+export { buildRunConfig, createRunRow, launchRun, newRunId, defaultThreads, type LaunchOptions, type RunOverrides } from './launch.ts'
 export { createShardEnv, resolvePolicy, policyNames, policyContext, type ShardEnv } from './shard-env.ts'
 export { loadScenario, resolveScenarioRef, builtinScenarioNames, scenarioPath, PACKAGE_ROOT } from './scenario-loader.ts'
 export type { ShardExecutor } from './executor.ts'

@@ -90,34 +90,50 @@ export function startExecutor(config: RunConfig, opts: Pick<LaunchOptions, 'thre
   return threads === 0 ? Promise.resolve(inlineExecutor(config, opts.llm, opts.concurrency)) : threadExecutor(config, threads, opts.llm, opts.concurrency)
 }
 
+/** Records a new run (status running) with its config, seed and versions; a branch names its parent. */
+export function createRunRow(
+  store: RunStore,
+  runId: string,
+  scenario: string,
+  config: RunConfig,
+  parent: { run: string; round: number } | null = null,
+): void {
+  store.createRun({
+    id: runId,
+    scenario,
+    config,
+    seed: config.seed,
+    versions: { usersim: USERSIM_VERSION, node: process.versions.node },
+    status: 'running',
+    createdAt: new Date().toISOString(),
+    parentRun: parent?.run ?? null,
+    parentRound: parent?.round ?? null,
+  })
+}
+
+/** Writes the personas of agents [from, agents) in batches (they are rebuilt from the seed, not kept). */
+export async function writePersonas(store: RunStore, runId: string, config: RunConfig, from = 0): Promise<void> {
+  const env = await createShardEnv(config, 1)
+  const batch = 5000
+  for (let s = from; s < config.agents; s += batch) {
+    const personas = []
+    for (let a = s; a < Math.min(config.agents, s + batch); a++) personas.push(env.persona(a))
+    store.insertPersonas(runId, personas)
+  }
+}
+
 /** Creates the run in the store, writes its personas, and runs it to the end. */
 export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise<RunResult> {
   const store = new RunStore(opts.db)
   try {
     const scenario = await loadScenario(config.scenario)
     const runId = opts.runId ?? newRunId(scenario.name)
-    store.createRun({
-      id: runId,
-      scenario: scenario.name,
-      config,
-      seed: config.seed,
-      versions: { usersim: USERSIM_VERSION, node: process.versions.node },
-      status: 'running',
-      createdAt: new Date().toISOString(),
-      parentRun: null,
-      parentRound: null,
-    })
+    createRunRow(store, runId, scenario.name, config)
     const threads = opts.threads ?? defaultThreads()
     // Start the executor first: threads build their world while this thread writes personas.
     const executorReady = startExecutor(config, { ...opts, threads })
     executorReady.catch(() => {})
-    const env = await createShardEnv(config, 1)
-    const batch = 5000
-    for (let s = 0; s < config.agents; s += batch) {
-      const personas = []
-      for (let a = s; a < Math.min(config.agents, s + batch); a++) personas.push(env.persona(a))
-      store.insertPersonas(runId, personas)
-    }
+    await writePersonas(store, runId, config)
     return await runToEnd(store, runId, config, undefined, { ...opts, threads }, executorReady)
   } finally {
     store.close()
