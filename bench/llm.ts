@@ -2,16 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
-import { decideContinue } from '../agents/users/ailo/tasks/decide-continue.ts'
 import { rngFor, type ChatMessage, type RecordingTaskRunner, type ShardResult, type TaskCallMeta, type TaskDef } from '../src/core/index.ts'
 import { createLlmRunner } from '../src/llm/llm-runner.ts'
-import { openAiSettingsSchema } from '../src/llm/settings.ts'
+import { limitsShare, openAiSettingsSchema } from '../src/llm/settings.ts'
+import { callersFor, driveCalls, type ClientTally } from './llm-client-child.ts'
 import { MESSAGE_OVERHEAD, REPLY_PRIMING, tokenCounter } from '../src/llm/tokens.ts'
-import { buildRunConfig, launchRun, runShard, createShardEnv } from '../src/runner/index.ts'
+import { buildRunConfig, defaultThreads, launchRun, runShard, createShardEnv } from '../src/runner/index.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'usersim.js')
+const CLIENT_BOOT = new URL('./llm-client-child-boot.mjs', import.meta.url)
 
 /** Starts `usersim mock-llm` in its own process (so the server does not share our CPU). */
 async function mockServer(latency: number, capacity: number): Promise<{ url: string; child: ChildProcess }> {
@@ -31,63 +33,83 @@ async function mockServer(latency: number, capacity: number): Promise<{ url: str
   return { url, child }
 }
 
-const PERSONA = {
-  name: 'Ada',
-  activityType: 'exploration' as const,
-  likes: ['space opera', 'heist', 'found family'],
-  dislikes: ['gore'],
-  favouriteCategories: ['science fiction', 'thriller'],
-  informationDensity: 'medium' as const,
-  expressionStyle: 'direct' as const,
-  tone: 'friendly' as const,
+interface Saturation {
+  ms: number
+  ok: number
+  share: number[]
+  clientCpuMsPerCall: number
+  /** Client CPU ÷ wall time: cores the client kept busy. */
+  cpuCores: number
 }
 
-const inputFor = (k: number) => ({
-  persona: PERSONA,
-  satisfaction: (k % 97) / 97,
-  fatigue: (k % 13) / 10,
-  visits: k % 9,
-  clicked: k % 3,
-  hidden: { pressure: 0.3, patience: 0.5 },
-})
-
-/** Runs `calls` task calls through the LLM runner against the given endpoints; returns the wall time and the share per endpoint. */
-async function saturate(urls: string[], concurrency: number[], calls: number) {
-  const runner = createLlmRunner(
-    openAiSettingsSchema.parse({
-      backend: 'openai', model: 'm', cache: false, logPrompts: 'none', timeoutMs: 30_000,
-      endpoints: urls.map((url, i) => ({ url, concurrency: concurrency[i]! })),
-    }),
-  )
-  const total = concurrency.reduce((a, b) => a + b, 0)
-  const drive = async (n: number, offset: number) => {
-    let next = 0
-    await Promise.all(
-      Array.from({ length: total * 2 }, async () => {
-        while (next < n) {
-          const k = offset + next++
-          await runner.run(decideContinue, inputFor(k), { runSeed: 1, agent: k, round: 0, call: 0 })
+/**
+ * Runs `calls` task calls through the LLM runner against the given endpoints and
+ * returns the wall time, the share each endpoint served and the client's CPU. With
+ * `threads` 0 the client is this thread; otherwise `threads` worker threads, each with
+ * its share of the limits (limitsShare), as a run's shard threads are.
+ */
+async function saturate(urls: string[], concurrency: number[], calls: number, threads: number): Promise<Saturation> {
+  const settings = openAiSettingsSchema.parse({
+    backend: 'openai', model: 'm', cache: false, logPrompts: 'none', timeoutMs: 30_000,
+    endpoints: urls.map((url, i) => ({ url, concurrency: concurrency[i]! })),
+  })
+  const t: ClientTally = { byEndpoint: {}, ok: 0, calls: 0 }
+  let ms: number
+  let cpu: NodeJS.CpuUsage
+  if (threads === 0) {
+    const runner = createLlmRunner(settings)
+    const callers = callersFor(settings)
+    await driveCalls(runner, callers * 2, 10_000_000, callers) // warm-up: opens the connections
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    await driveCalls(runner, calls, 0, callers, t)
+    ms = performance.now() - t0
+    cpu = process.cpuUsage(cpu0)
+    await runner.close()
+  } else {
+    const per = Math.floor(calls / threads)
+    const workers = Array.from({ length: threads }, (_, i) => {
+      const n = i === threads - 1 ? calls - per * (threads - 1) : per
+      return new Worker(CLIENT_BOOT, { workerData: { role: 'llm-client', settings: limitsShare(settings, threads, i), calls: n, offset: i * per }, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
+    })
+    const next = (w: Worker, type: string) =>
+      new Promise<{ tally?: ClientTally }>((resolve, reject) => {
+        const on = (m: { type: string; tally?: ClientTally }) => {
+          if (m.type !== type) return
+          w.off('message', on)
+          resolve(m)
         }
-      }),
-    )
+        w.on('message', on)
+        w.once('error', reject)
+      })
+    try {
+      await Promise.all(workers.map((w) => next(w, 'ready')))
+      const cpu0 = process.cpuUsage()
+      const t0 = performance.now()
+      const done = workers.map((w) => next(w, 'done'))
+      for (const w of workers) w.postMessage('go')
+      const tallies = await Promise.all(done)
+      ms = performance.now() - t0
+      cpu = process.cpuUsage(cpu0)
+      for (const d of tallies) {
+        t.ok += d.tally!.ok
+        t.calls += d.tally!.calls
+        for (const [k, v] of Object.entries(d.tally!.byEndpoint)) t.byEndpoint[k] = (t.byEndpoint[k] ?? 0) + v
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()))
+    }
   }
-  await drive(total * 2, 10_000_000) // warm-up: opens the connections
-  runner.drain()
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await drive(calls, 0)
-  const ms = performance.now() - t0
-  const cpu = process.cpuUsage(cpu0)
-  const recs = runner.drain()
-  const byEndpoint = new Map<string, number>()
-  let ok = 0
-  for (const r of recs) {
-    byEndpoint.set(r.endpoint ?? '?', (byEndpoint.get(r.endpoint ?? '?') ?? 0) + 1)
-    if (r.outcome === 'ok') ok++
-  }
-  await runner.close()
   const cpuMs = (cpu.user + cpu.system) / 1000
-  return { ms, ok, share: urls.map((u) => (byEndpoint.get(u) ?? 0) / recs.length), clientCpuMsPerCall: cpuMs / calls, cpuShare: cpuMs / ms }
+  return { ms, ok: t.ok, share: urls.map((u) => (t.byEndpoint[u] ?? 0) / Math.max(1, t.calls)), clientCpuMsPerCall: cpuMs / calls, cpuCores: cpuMs / ms }
+}
+
+/** Repeats a measurement and keeps the run with the median time (the figure), with the spread. */
+async function median(times: number, f: () => Promise<Saturation>): Promise<Saturation & { runsS: number[] }> {
+  const runs: Saturation[] = []
+  for (let i = 0; i < times; i++) runs.push(await f())
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms)
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, runsS: runs.map((r) => Math.round(r.ms) / 1000) }
 }
 
 /** Records every task's prompt and surrogate answer while running the feed scenario. */
@@ -184,81 +206,78 @@ async function feedTokens(agents: number, rounds: number) {
 
 /**
  * Issue 3's figures. Saturation: 20,000 task calls (decide-continue) through the LLM
- * runner and the real ChatOpenAI client against `usersim mock-llm` in its own process
- * (100 ms latency, capacity 256), ideal time (calls × latency ÷ capacity) ÷ actual; then
- * three servers of capacity 64, 128 and 256 (per-endpoint limits set to match), the share
- * each served and the same ratio. Tokens per agent-step of `feed` (js-tiktoken o200k).
+ * runner and the real @langchain/openai client against `usersim mock-llm` in its own
+ * process (100 ms latency, capacity 256): ideal time (calls × latency ÷ capacity) ÷
+ * actual. The client runs as a run's does: in this thread (the default for model-backed
+ * runs), and with --threads N on N worker threads, each with its share of the limits
+ * (limitsShare). Then three
+ * servers of capacity 64, 128 and 256 (per-endpoint limits set to match): the share
+ * each served and the same ratio. Each saturation figure is the median of
+ * BENCH_LLM_REPEAT runs (default 3). Tokens per agent-step of `feed` (js-tiktoken o200k).
  * BENCH_LLM_CALLS overrides the call count.
  */
 export async function bench(): Promise<Record<string, unknown>> {
   const calls = Number(process.env.BENCH_LLM_CALLS ?? 20_000)
+  const repeat = Math.max(1, Number(process.env.BENCH_LLM_REPEAT ?? 3))
+  const threads = defaultThreads()
   const latency = 100
   const load = loadavg()[0]!
   const servers: ChildProcess[] = []
+  const r = (x: number) => Math.round(x * 1000) / 1000
+  const figure = (s: Saturation & { runsS: number[] }, ideal: number, caps: number[], t: number) => ({
+    clientThreads: t,
+    idealS: r(ideal / 1000),
+    actualS: r(s.ms / 1000),
+    ratio: r(ideal / s.ms),
+    runsS: s.runsS,
+    okCalls: s.ok,
+    share: s.share.map(r),
+    capacityShare: caps.map((c) => r(c / caps.reduce((a, b) => a + b, 0))),
+    clientCpuMsPerCall: r(s.clientCpuMsPerCall),
+    clientCpuCores: r(s.cpuCores),
+  })
   try {
     const one = await mockServer(latency, 256)
     servers.push(one.child)
-    const single = await saturate([one.url], [256], calls)
     const idealSingle = (calls * latency) / 256
+    const single = figure(await median(repeat, () => saturate([one.url], [256], calls, 0)), idealSingle, [256], 1)
+    const singleThreads = figure(await median(repeat, () => saturate([one.url], [256], calls, threads)), idealSingle, [256], threads)
+    one.child.kill('SIGTERM')
     const caps = [64, 128, 256]
     const three = await Promise.all(caps.map((c) => mockServer(latency, c)))
     servers.push(...three.map((t) => t.child))
-    const multi = await saturate(three.map((t) => t.url), caps, calls)
     const idealMulti = (calls * latency) / caps.reduce((a, b) => a + b, 0)
+    const multi = figure(await median(repeat, () => saturate(three.map((t) => t.url), caps, calls, 0)), idealMulti, caps, 1)
+    const multiThreads = figure(await median(repeat, () => saturate(three.map((t) => t.url), caps, calls, threads)), idealMulti, caps, threads)
+    for (const t of three) t.child.kill('SIGTERM')
     // The same three-endpoint setup scaled down (capacities 4/8/16, 280 calls/s) so that the
     // client's CPU is not the limit: what routing and limits achieve on their own.
     const small = [4, 8, 16]
     const smallServers = await Promise.all(small.map((c) => mockServer(latency, c)))
     servers.push(...smallServers.map((t) => t.child))
     const smallCalls = Math.min(calls, 1400)
-    const low = await saturate(smallServers.map((t) => t.url), small, smallCalls)
-    const idealLow = (smallCalls * latency) / small.reduce((a, b) => a + b, 0)
+    const low = figure(await median(1, () => saturate(smallServers.map((t) => t.url), small, smallCalls, 0)), (smallCalls * latency) / small.reduce((a, b) => a + b, 0), small, 1)
     const tokens = await feedTokens(2000, 3)
 
-    const r = (x: number) => Math.round(x * 1000) / 1000
     const out = {
-      llmSaturation: {
-        calls,
-        latencyMs: latency,
-        capacity: 256,
-        idealS: r(idealSingle / 1000),
-        actualS: r(single.ms / 1000),
-        ratio: r(idealSingle / single.ms),
-        okCalls: single.ok,
-        clientCpuMsPerCall: r(single.clientCpuMsPerCall),
-        // The client's CPU per call caps the rate one core can drive: the best ratio this client could reach with a whole core.
-        cpuBoundRatio: r(Math.min(1, 1000 / single.clientCpuMsPerCall / ((256 * 1000) / latency))),
-        clientCoreShare: r(single.cpuShare),
-      },
-      llmSaturationThreeEndpoints: {
-        capacities: caps,
-        idealS: r(idealMulti / 1000),
-        actualS: r(multi.ms / 1000),
-        ratio: r(idealMulti / multi.ms),
-        share: multi.share.map(r),
-        capacityShare: caps.map((c) => r(c / caps.reduce((a, b) => a + b, 0))),
-        okCalls: multi.ok,
-        clientCpuMsPerCall: r(multi.clientCpuMsPerCall),
-        clientCoreShare: r(multi.cpuShare),
-      },
-      llmSaturationLowRate: {
-        capacities: small,
-        calls: smallCalls,
-        idealS: r(idealLow / 1000),
-        actualS: r(low.ms / 1000),
-        ratio: r(idealLow / low.ms),
-        share: low.share.map(r),
-        capacityShare: small.map((c) => r(c / small.reduce((a, b) => a + b, 0))),
-      },
+      llmSaturation: { calls, latencyMs: latency, capacity: 256, ...single },
+      llmSaturationClientThreads: { calls, latencyMs: latency, capacity: 256, ...singleThreads },
+      llmSaturationThreeEndpoints: { calls, capacities: caps, ...multi },
+      llmSaturationThreeEndpointsClientThreads: { calls, capacities: caps, ...multiThreads },
+      llmSaturationLowRate: { calls: smallCalls, capacities: small, ...low },
       llmTokensPerAgentStep: tokens,
       llmLoadAverageAtStart: r(load),
     }
-    const s = out.llmSaturation
-    const m = out.llmSaturationThreeEndpoints
-    console.log(`   saturation, 1 endpoint (cap 256, ${latency} ms): ${calls} calls in ${s.actualS} s, ideal ${s.idealS} s → ratio ${s.ratio} (${s.clientCpuMsPerCall} ms client CPU per call; the client got ${Math.round(s.clientCoreShare * 100)} % of a core; with a whole core it could reach ${s.cpuBoundRatio})`)
-    console.log(`   saturation, 3 endpoints (cap ${caps.join('/')}): ${m.actualS} s, ideal ${m.idealS} s → ratio ${m.ratio}; shares ${m.share.join(' / ')} (capacity shares ${m.capacityShare.join(' / ')})`)
-    const lo = out.llmSaturationLowRate
-    console.log(`   saturation, 3 endpoints (cap ${small.join('/')}, not CPU-bound): ${lo.actualS} s, ideal ${lo.idealS} s → ratio ${lo.ratio}; shares ${lo.share.join(' / ')} (capacity shares ${lo.capacityShare.join(' / ')})`)
+    const line = (label: string, f: ReturnType<typeof figure>, withShares: boolean) =>
+      console.log(
+        `   ${label}: ${f.actualS} s (median of ${f.runsS.join(' / ')}), ideal ${f.idealS} s → ratio ${f.ratio}; client ${f.clientCpuMsPerCall} ms CPU per call on ${f.clientThreads} thread(s), ${f.clientCpuCores} cores busy` +
+          (withShares ? `; shares ${f.share.join(' / ')} (capacity shares ${f.capacityShare.join(' / ')})` : ''),
+      )
+    line(`saturation, 1 endpoint (cap 256, ${latency} ms, ${calls} calls), main thread (a run's default)`, out.llmSaturation, false)
+    line(`saturation, 1 endpoint, ${threads} client threads (--threads ${threads})`, out.llmSaturationClientThreads, false)
+    line(`saturation, 3 endpoints (cap ${caps.join('/')}), main thread`, out.llmSaturationThreeEndpoints, true)
+    line(`saturation, 3 endpoints, ${threads} client threads`, out.llmSaturationThreeEndpointsClientThreads, true)
+    line(`saturation, 3 endpoints (cap ${small.join('/')}, ${smallCalls} calls, not CPU-bound)`, out.llmSaturationLowRate, true)
     console.log(`   feed tokens per agent-step: prompt ${tokens.promptPerStep} (p95 ${tokens.promptPerStepP95}), completion ${tokens.completionPerStep}; stable prefix ${Math.round(tokens.stablePrefixShare * 100)} % of the prompt (${Math.round(tokens.sharedPrefixShare * 100)} % shared by all agents)`)
     for (const [task, t] of Object.entries(tokens.perTask)) console.log(`     ${task}: ${t.calls} calls, ${t.prompt} prompt / ${t.completion} completion tokens per call, stable prefix ${t.stablePrefix}`)
     console.log(`   (load average at start ${out.llmLoadAverageAtStart} on this machine)`)

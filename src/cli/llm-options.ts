@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { SimError } from '../core/index.ts'
 import type { LlmSettings } from '../llm/create-runner.ts'
 import { preflight } from '../llm/preflight.ts'
-import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, openAiSettingsSchema, splitLimits } from '../llm/settings.ts'
+import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, maxLimitShares, openAiSettingsSchema, type OpenAiSettings } from '../llm/settings.ts'
 import { collect, intFlag, parseFlags } from './flags.ts'
 
 /** Adds the LLM backend flags to a command (run, resume, ...). */
@@ -41,7 +41,7 @@ const flagsSchema = z.object({
 /** What `run` passes on to launchRun for the chosen backend. */
 export interface LlmLaunch {
   llm: LlmSettings
-  /** Shard threads: 0 for a model backend unless --threads says otherwise (one limiter sees every call). */
+  /** Shard threads: 0 (the main thread) unless --threads says otherwise, at most as many as the limits can be shared over. */
   threads?: number
   /** Agents in flight per shard. */
   concurrency?: number
@@ -93,22 +93,33 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
   if (!ctx.json && process.stderr.isTTY) {
     for (const r of results) process.stderr.write(`llm: ${r.url} ok (${r.via === 'models' ? 'models list' : 'test call'}, ${Math.round(r.ms)} ms)\n`)
   }
-  const threads = ctx.threads ?? 0
-  const settings = splitLimits(parsed.data, threads)
-  const inFlight = settings.endpoints.reduce((n, e) => n + e.concurrency, 0)
-  return { llm: settings, threads, concurrency: Math.ceil(inFlight * 1.5) }
+  return launchFor(parsed.data, ctx.threads)
+}
+
+/**
+ * Threads and agents in flight for a model-backed run. By default the shards run in
+ * the main thread: one thread drives about 3,000 calls a second (the client costs
+ * about 0.3 ms of CPU per call; `npm run bench -- llm`), more than most model servers
+ * take, and on a machine that also hosts the servers a second client thread costs more
+ * than it gains. With `--threads N` each thread gets its share of the limits (the stored
+ * settings keep the whole limits; see limitsShare), and never more threads than the
+ * limits can be shared over. Agents in flight per shard: 1.5 × the thread's slots, so a
+ * freed slot always has a call waiting.
+ */
+function launchFor(settings: OpenAiSettings, requested: number | undefined): LlmLaunch {
+  const threads = Math.min(requested ?? 0, maxLimitShares(settings))
+  const slots = settings.endpoints.reduce((n, e) => n + e.concurrency, 0)
+  return { llm: settings, threads, concurrency: Math.ceil((slots / Math.max(1, threads)) * 1.5) }
 }
 
 /**
  * The launch options for continuing a stored run (resume, branch) on its own LLM
- * settings: preflight again, main thread by default, agents in flight to match the limits.
+ * settings: preflight again, then threads and agents in flight as for a new run.
  */
 export async function llmLaunchFromConfig(config: { llm?: Record<string, unknown> }, opts: { threads?: number } = {}): Promise<LlmLaunch | undefined> {
   if (!config.llm || config.llm.backend !== 'openai') return undefined
   const parsed = openAiSettingsSchema.safeParse(config.llm)
   if (!parsed.success) throw new SimError('DATA_INVALID', `the run's stored LLM settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   await preflight(parsed.data)
-  const threads = opts.threads ?? 0
-  const settings = splitLimits(parsed.data, threads)
-  return { llm: settings, threads, concurrency: Math.ceil(settings.endpoints.reduce((n, e) => n + e.concurrency, 0) * 1.5) }
+  return launchFor(parsed.data, opts.threads)
 }

@@ -10,12 +10,12 @@ import {
   type TaskCallRecord,
   type TaskDef,
 } from '../core/index.ts'
-import type { ChatOpenAI } from '@langchain/openai'
+import type { ChatOpenAICompletions } from '@langchain/openai'
 import { cacheKey, sqliteResponseCache, type ResponseCache } from './cache.ts'
 import { EndpointPool } from './endpoints.ts'
 import { keepAliveFetch } from './keep-alive-fetch.ts'
 import { inProcessLimiter, type EndpointLimit, type LlmLimiter } from './limits.ts'
-import { invokeCustom, invokeOpenAi, openAiChatModel, type ChatModelLike, type ModelAnswer } from './model-client.ts'
+import { invokeCustom, invokeOpenAi, langSmithTracing, openAiChatModel, type ChatModelLike, type ModelAnswer } from './model-client.ts'
 import { AttemptTimeout, backoffMs, classify, sleep, type Failure } from './retry.ts'
 import { deterministic, logPromptRate, type OpenAiSettings } from './settings.ts'
 import { checkAnswer, outputSpec, repairMessage, withSchemaInstruction, type Checked, type OutputMode, type OutputSpec } from './structured.ts'
@@ -53,7 +53,7 @@ export type LlmRunner = RecordingTaskRunner & {
 }
 
 /**
- * Runs tasks on OpenAI-compatible servers (through ChatOpenAI) or on chat models a
+ * Runs tasks on OpenAI-compatible servers (through @langchain/openai's chat-completions model) or on chat models a
  * scenario supplies. Per call: validate the input → build the prompt → ask for
  * structured output → validate with the task's zod schema → on failure send the
  * error back (up to `repairs` times) → then the task's surrogate, marked `fallback`.
@@ -71,7 +71,8 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const pool = new EndpointPool(settings.endpoints, settings.breaker)
   const cache = settings.cache && deterministic(settings) ? (deps.cache ?? sqliteResponseCache(settings.cacheFile)) : undefined
   const fetchImpl = keepAliveFetch()
-  const clients = new Map<string, ChatOpenAI>()
+  const clients = new Map<string, ChatOpenAICompletions>()
+  const viaInvoke = langSmithTracing()
   const customs = new Map<string, ChatModelLike>()
   const modes = new Map<string, OutputMode>()
   const logRate = logPromptRate(settings.logPrompts)
@@ -136,7 +137,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       const permit = await acquire(t, est)
       tally.attempts++
       const mode = modeOf(t.model)
-      // ChatOpenAI enforces the timeout in its client (settings.timeoutMs); a scenario's own
+      // The openai client enforces the timeout in its client (settings.timeoutMs); a scenario's own
       // model gets an abort signal from our timer instead.
       let timedOut = false
       let timer: NodeJS.Timeout | undefined
@@ -158,6 +159,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
             mode,
             task.name,
             seed,
+            viaInvoke,
           )
         }
         if (answer.promptTokens !== undefined) used = answer.promptTokens + (answer.completionTokens ?? 0)

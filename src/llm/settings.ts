@@ -65,18 +65,36 @@ export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>
 export const DEFAULT_ENDPOINT_CONCURRENCY = 64
 
 /**
- * Splits per-process limits evenly when the same settings go to `parts` threads or
- * workers that each build their own in-process limiter.
+ * The most threads the limits can be shared across: each needs at least one slot on
+ * some endpoint and one request a minute.
  */
-export function splitLimits(s: OpenAiSettings, parts: number): OpenAiSettings {
+export function maxLimitShares(s: Pick<OpenAiSettings, 'endpoints' | 'rpm' | 'tpm'>): number {
+  const slots = s.endpoints.reduce((n, e) => n + e.concurrency, 0)
+  return Math.max(1, Math.min(slots, s.rpm ?? Infinity, s.tpm ?? Infinity))
+}
+
+/**
+ * Thread `index`'s share of the limits when `parts` threads each build their own
+ * in-process limiter: the shares add up exactly to the limits. Remainders are dealt
+ * round-robin over the threads (continuing from one endpoint to the next), so shares
+ * differ by at most one slot; an endpoint whose share is 0 is left out of this
+ * thread's list. `parts` must not exceed `maxLimitShares`.
+ */
+export function limitsShare(s: OpenAiSettings, parts: number, index: number): OpenAiSettings {
   if (parts <= 1) return s
-  const div = (n: number | undefined) => (n === undefined ? undefined : Math.max(1, Math.floor(n / parts)))
-  return {
-    ...s,
-    endpoints: s.endpoints.map((e) => ({ ...e, concurrency: div(e.concurrency)! })),
-    rpm: div(s.rpm),
-    tpm: div(s.tpm),
+  if (parts > maxLimitShares(s)) throw new RangeError(`LLM limits cannot be shared over ${parts} threads (at most ${maxLimitShares(s)})`)
+  let dealt = 0
+  const share = (n: number) => {
+    const extra = (((index - dealt) % parts) + parts) % parts < n % parts ? 1 : 0
+    dealt += n % parts
+    return Math.floor(n / parts) + extra
   }
+  const endpoints = s.endpoints.map((e) => ({ ...e, concurrency: share(e.concurrency) })).filter((e) => e.concurrency > 0)
+  dealt = 0
+  const rpm = s.rpm === undefined ? undefined : share(s.rpm)
+  dealt = 0
+  const tpm = s.tpm === undefined ? undefined : share(s.tpm)
+  return { ...s, endpoints, rpm, tpm }
 }
 
 /** Is an answer deterministic, so that it may be cached: temperature 0 or a fixed seed. */

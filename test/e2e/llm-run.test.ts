@@ -105,4 +105,28 @@ describe('usersim run --llm openai (CLI against the OpenAI test server)', () => 
       await flaky.close()
     }
   })
+
+  it('runs the client on shard threads with the limits shared exactly, and the same results as on one thread', async () => {
+    const capped = await startOpenAiTestServer({ models: ['m'], latencyMs: 10 })
+    const args = (threads: string, conc: string, file: string) => [
+      'run', 'feed', '--agents', '40', '--rounds', '2', '--catalog', '300', '--llm', 'openai', '--model', 'm', '--base-url', capped.url,
+      '--llm-concurrency', conc, '--threads', threads, '--no-cache', '--log-prompts', 'none', '--db', join(dir, file), '--json',
+    ]
+    try {
+      const threaded = await runCli(args('2', '3', 'threads.db'))
+      expect(threaded.code, threaded.stderr).toBe(0)
+      const out = JSON.parse(threaded.stdout)
+      // The run keeps its whole limits (a resume on other threads shares them again).
+      expect(out.config.llm.endpoints).toEqual([{ url: capped.url, concurrency: 3 }])
+      expect(capped.stats.peakOpen).toBeLessThanOrEqual(3)
+      capped.reset()
+      // One slot cannot be shared: one thread, one request at a time.
+      const single = await runCli(args('2', '1', 'single.db'))
+      expect(single.code, single.stderr).toBe(0)
+      expect(capped.stats.peakOpen).toBe(1)
+      expect(JSON.parse(single.stdout).rounds).toEqual(out.rounds)
+    } finally {
+      await capped.close()
+    }
+  })
 })

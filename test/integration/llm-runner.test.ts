@@ -2,7 +2,10 @@ import { ChatOpenAI } from '@langchain/openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTask, rngFor, type TaskCallMeta } from '../../src/core/index.ts'
+import { keepAliveFetch } from '../../src/llm/keep-alive-fetch.ts'
 import { createLlmRunner } from '../../src/llm/llm-runner.ts'
+import { invokeOpenAi, langSmithTracing, openAiChatModel } from '../../src/llm/model-client.ts'
+import { outputSpec } from '../../src/llm/structured.ts'
 import { openAiSettingsSchema, type OpenAiSettingsInput } from '../../src/llm/settings.ts'
 import { startOpenAiTestServer, type OpenAiTestServer, type OpenAiTestServerOptions } from '../../src/llm/testing/openai-test-server.ts'
 
@@ -45,6 +48,21 @@ const meta = (agent: number, call = 0): TaskCallMeta => ({ runSeed: 7, agent, ro
 const input = { title: 'Dune', hint: 2 }
 
 describe('LLM runner against the OpenAI test server (through ChatOpenAI)', () => {
+  it('sends the request LangChain invoke sends, and reads the same answer and usage', async () => {
+    const s = await server({ answer: () => ({ json: { rating: 4, reason: 'fine' } }) })
+    const m = openAiChatModel(s.url, 'm', { temperature: 0, timeoutMs: 2000, fetch: keepAliveFetch() })
+    const spec = outputSpec(rate as never)
+    const direct = await invokeOpenAi(m, rate.prompt(input), spec, 'jsonSchema', rate.name, 11)
+    const viaInvoke = await invokeOpenAi(m, rate.prompt(input), spec, 'jsonSchema', rate.name, 11, true)
+    expect(s.requests).toHaveLength(2)
+    expect(s.requests[0]).toEqual(s.requests[1])
+    expect(s.requests[0]).toMatchObject({ model: 'm', seed: 11, temperature: 0, response_format: { type: 'json_schema', json_schema: { name: 'rate-item' } } })
+    expect(direct).toEqual(viaInvoke)
+    expect(direct).toMatchObject({ content: '{"rating":4,"reason":"fine"}', promptTokens: expect.any(Number), completionTokens: expect.any(Number) })
+    expect(langSmithTracing({ LANGSMITH_TRACING: 'true' })).toBe(true)
+    expect(langSmithTracing({})).toBe(false)
+  })
+
   it('returns a valid answer and records tokens, endpoint and model', async () => {
     const s = await server({ answer: () => ({ json: { rating: 4, reason: 'good' } }) })
     const r = runner([s.url])

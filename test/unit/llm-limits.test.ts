@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { EndpointPool } from '../../src/llm/endpoints.ts'
 import { inProcessLimiter } from '../../src/llm/limits.ts'
 import { backoffMs, classify, retryAfterMs } from '../../src/llm/retry.ts'
-import { logPromptRate, splitLimits, openAiSettingsSchema } from '../../src/llm/settings.ts'
+import { limitsShare, logPromptRate, maxLimitShares, openAiSettingsSchema } from '../../src/llm/settings.ts'
 import { sampleFromSchema } from '../../src/llm/testing/schema-sample.ts'
 
 const tick = () => new Promise((r) => setImmediate(r))
@@ -109,10 +109,29 @@ describe('retry policy', () => {
 describe('LLM settings', () => {
   it('validates, splits limits across threads, and parses --log-prompts', () => {
     const s = openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url: 'http://a/v1', concurrency: 64 }], rpm: 600 })
-    expect(splitLimits(s, 4)).toMatchObject({ endpoints: [{ concurrency: 16 }], rpm: 150 })
+    expect(limitsShare(s, 4, 0)).toMatchObject({ endpoints: [{ concurrency: 16 }], rpm: 150 })
     expect(logPromptRate('sample:0.25')).toBe(0.25)
     expect(openAiSettingsSchema.safeParse({ backend: 'openai', model: 'm', endpoints: [] }).success).toBe(false)
     expect(openAiSettingsSchema.safeParse({ backend: 'openai', model: 'm', endpoints: [{ url: 'x', concurrency: 1 }], logPrompts: 'sample:2' }).success).toBe(false)
+  })
+  it('shares limits over threads exactly, remainders dealt round-robin', () => {
+    const s = openAiSettingsSchema.parse({
+      backend: 'openai', model: 'm', rpm: 10, tpm: 100_001,
+      endpoints: [{ url: 'http://a/v1', concurrency: 5 }, { url: 'http://b/v1', concurrency: 3 }, { url: 'http://c/v1', concurrency: 1 }],
+    })
+    expect(maxLimitShares(s)).toBe(9)
+    for (const parts of [2, 3, 4, 9]) {
+      const shares = Array.from({ length: parts }, (_, i) => limitsShare(s, parts, i))
+      const slots = (url: string) => shares.reduce((n, sh) => n + (sh.endpoints.find((e) => e.url === url)?.concurrency ?? 0), 0)
+      expect([slots('http://a/v1'), slots('http://b/v1'), slots('http://c/v1')]).toEqual([5, 3, 1])
+      expect(shares.reduce((n, sh) => n + sh.rpm!, 0)).toBe(10)
+      expect(shares.reduce((n, sh) => n + sh.tpm!, 0)).toBe(100_001)
+      const perThread = shares.map((sh) => sh.endpoints.reduce((n, e) => n + e.concurrency, 0))
+      expect(Math.max(...perThread) - Math.min(...perThread)).toBeLessThanOrEqual(1)
+      for (const sh of shares) expect(sh.endpoints.every((e) => e.concurrency > 0)).toBe(true)
+    }
+    expect(limitsShare(s, 1, 0)).toBe(s)
+    expect(() => limitsShare(s, 10, 0)).toThrow(/at most 9/)
   })
   it('never carries an API key', () => {
     const s = openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url: 'http://a/v1', concurrency: 1 }], apiKey: 'sk-secret' })

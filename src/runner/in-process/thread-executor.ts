@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { deserializeError, SimError } from '../../core/index.ts'
 import type { LlmSettings } from '../../llm/create-runner.ts'
+import { limitsShare, maxLimitShares } from '../../llm/settings.ts'
 import type { RunConfig } from '../../core/index.ts'
 import type { ShardExecutor } from '../executor.ts'
 import type { ShardResult } from '../../core/index.ts'
@@ -36,9 +37,11 @@ export async function threadExecutor(
   llm?: LlmSettings,
   concurrency = 1,
 ): Promise<ShardExecutor> {
+  // Never more threads than the model limits can be shared over (one slot each at least).
+  if (llm?.backend === 'openai') threads = Math.max(1, Math.min(threads, maxLimitShares(llm)))
   const slots: Slot[] = []
   let fatal: Error | undefined
-  const started = Array.from({ length: threads }, () => {
+  const started = Array.from({ length: threads }, (_, index) => {
     const worker = new Worker(BOOT, { stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: threadHeapMb(config, threads), maxYoungGenerationSizeMb: 64 } })
     const slot: Slot = { worker, pending: new Map() }
     slots.push(slot)
@@ -74,7 +77,9 @@ export async function threadExecutor(
           slot.pending.clear()
         }
       })
-      worker.postMessage({ type: 'init', config, llm, concurrency } satisfies ToThread)
+      // Each thread's runner has its own limiter, so each gets its share of the limits.
+      const share = llm?.backend === 'openai' ? limitsShare(llm, threads, index) : llm
+      worker.postMessage({ type: 'init', config, llm: share, concurrency } satisfies ToThread)
     })
   })
   try {
