@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -9,6 +10,7 @@ import { createLlmRunner } from '../src/llm/llm-runner.ts'
 import { limitsShare, openAiSettingsSchema } from '../src/llm/settings.ts'
 import { callersFor, driveCalls, type ClientTally } from './llm-client-child.ts'
 import { MESSAGE_OVERHEAD, REPLY_PRIMING, tokenCounter } from '../src/llm/tokens.ts'
+import { threadYoungMb } from '../src/runner/in-process/thread-executor.ts'
 import { buildRunConfig, defaultThreads, launchRun, runShard, createShardEnv } from '../src/runner/index.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -70,7 +72,7 @@ async function saturate(urls: string[], concurrency: number[], calls: number, th
     const per = Math.floor(calls / threads)
     const workers = Array.from({ length: threads }, (_, i) => {
       const n = i === threads - 1 ? calls - per * (threads - 1) : per
-      return new Worker(CLIENT_BOOT, { workerData: { role: 'llm-client', settings: limitsShare(settings, threads, i), calls: n, offset: i * per }, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
+      return new Worker(CLIENT_BOOT, { workerData: { role: 'llm-client', settings: limitsShare(settings, threads, i), calls: n, offset: i * per }, resourceLimits: { maxYoungGenerationSizeMb: threadYoungMb(settings) } })
     })
     const next = (w: Worker, type: string) =>
       new Promise<{ tally?: ClientTally }>((resolve, reject) => {
@@ -110,6 +112,31 @@ async function median(times: number, f: () => Promise<Saturation>): Promise<Satu
   for (let i = 0; i < times; i++) runs.push(await f())
   const sorted = [...runs].sort((a, b) => a.ms - b.ms)
   return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, runsS: runs.map((r) => Math.round(r.ms) / 1000) }
+}
+
+/**
+ * A whole `feed` run on the model backend (the CLI, default settings: main thread,
+ * prompts kept) against the same server: how busy the run keeps the server, counting
+ * what task calls alone do not (agents' calls in sequence, shard and round ends,
+ * commits). Utilization = calls × latency ÷ (capacity × the run's round time).
+ */
+async function runUtilization(url: string, latency: number, capacity: number, agents: number, rounds: number) {
+  const db = join(tmpdir(), `usersim-bench-llm-run-${process.pid}.db`)
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'run', 'feed', '--agents', String(agents), '--rounds', String(rounds), '--llm', 'openai', '--model', 'm', '--base-url', url, '--llm-concurrency', String(capacity), '--no-cache', '--db', db, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+      let buf = ''
+      child.stdout!.on('data', (d) => (buf += d))
+      child.once('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`usersim run exited with ${code}`))))
+    })
+    const result = JSON.parse(out) as { runId: string; durationMs: number; agentSteps: number }
+    const d = new Database(db, { readonly: true })
+    const calls = d.prepare('SELECT count(*) FROM llm_calls').pluck().get() as number
+    d.close()
+    return { agents, rounds, agentSteps: result.agentSteps, calls, roundsS: Math.round(result.durationMs) / 1000, utilization: (calls * latency) / (capacity * result.durationMs) }
+  } finally {
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
+  }
 }
 
 /** Records every task's prompt and surrogate answer while running the feed scenario. */
@@ -242,6 +269,7 @@ export async function bench(): Promise<Record<string, unknown>> {
     const idealSingle = (calls * latency) / 256
     const single = figure(await median(repeat, () => saturate([one.url], [256], calls, 0)), idealSingle, [256], 1)
     const singleThreads = figure(await median(repeat, () => saturate([one.url], [256], calls, threads)), idealSingle, [256], threads)
+    const inRun = await runUtilization(one.url, latency, 256, 3000, 2)
     one.child.kill('SIGTERM')
     const caps = [64, 128, 256]
     const three = await Promise.all(caps.map((c) => mockServer(latency, c)))
@@ -262,6 +290,7 @@ export async function bench(): Promise<Record<string, unknown>> {
     const out = {
       llmSaturation: { calls, latencyMs: latency, capacity: 256, ...single },
       llmSaturationClientThreads: { calls, latencyMs: latency, capacity: 256, ...singleThreads },
+      llmRunUtilization: { ...inRun, utilization: r(inRun.utilization) },
       llmSaturationThreeEndpoints: { calls, capacities: caps, ...multi },
       llmSaturationThreeEndpointsClientThreads: { calls, capacities: caps, ...multiThreads },
       llmSaturationLowRate: { calls: smallCalls, capacities: small, ...low },
@@ -275,6 +304,8 @@ export async function bench(): Promise<Record<string, unknown>> {
       )
     line(`saturation, 1 endpoint (cap 256, ${latency} ms, ${calls} calls), main thread (a run's default)`, out.llmSaturation, false)
     line(`saturation, 1 endpoint, ${threads} client threads (--threads ${threads})`, out.llmSaturationClientThreads, false)
+    const u = out.llmRunUtilization
+    console.log(`   a feed run (${u.agents} agents × ${u.rounds} rounds, defaults): ${u.calls} calls in ${u.roundsS} s of rounds → server utilization ${u.utilization}`)
     line(`saturation, 3 endpoints (cap ${caps.join('/')}), main thread`, out.llmSaturationThreeEndpoints, true)
     line(`saturation, 3 endpoints, ${threads} client threads`, out.llmSaturationThreeEndpointsClientThreads, true)
     line(`saturation, 3 endpoints (cap ${small.join('/')}, ${smallCalls} calls, not CPU-bound)`, out.llmSaturationLowRate, true)
