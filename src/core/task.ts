@@ -106,4 +106,10 @@ export interface RecordingTaskRunner extends TaskRunner {
   drain(): TaskCallRecord[]
   /** Releases connections (HTTP agents, cache database); called when the executor closes. */
   close?(): Promise<void>
+  /**
+   * A runner on the same backend (limits, connections, cache) that keeps its own call
+   * records, so that two shards can run at once on one backend and each drains only its
+   * own calls. Closing the original closes the backend.
+   */
+  fork?(): RecordingTaskRunner
 }

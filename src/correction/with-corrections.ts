@@ -98,6 +98,7 @@ export function withCorrections(inner: RecordingTaskRunner, opts: CorrectionOpti
       drained = []
       return out
     },
+    ...(inner.fork ? { fork: () => withCorrections(inner.fork!(), opts) } : {}),
   }
 }
 

@@ -76,7 +76,6 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const customs = new Map<string, ChatModelLike>()
   const modes = new Map<string, OutputMode>()
   const logRate = logPromptRate(settings.logPrompts)
-  let records: TaskCallRecord[] = []
 
   const client = (url: string, model: string) => {
     const k = `${url}\n${model}`
@@ -196,7 +195,8 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const keepPrompt = (meta: TaskCallMeta, task: string) =>
     logRate >= 1 || (logRate > 0 && mix32(combineSeed(meta.runSeed, meta.agent, meta.round, task, meta.call, 'log')) / 4294967296 < logRate)
 
-  async function run<I, O>(task: TaskDef<I, O>, input: I, meta: TaskCallMeta): Promise<O> {
+  /** One task call; its record goes to `records` (the runner's, or a fork's). */
+  async function run<I, O>(records: TaskCallRecord[], task: TaskDef<I, O>, input: I, meta: TaskCallMeta): Promise<O> {
     const started = performance.now()
     const rec: TaskCallRecord = { task: task.name, agent: meta.agent, round: meta.round, call: meta.call, outcome: 'error' }
     const keep = keepPrompt(meta, task.name) || task.record === true
@@ -292,16 +292,15 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     }
   }
 
-  return {
-    run,
-    drain() {
-      const out = records
-      records = []
-      return out
-    },
+  // A view with its own records on this runner's limiter, endpoints, clients and cache.
+  const view = (records: TaskCallRecord[], close: () => Promise<void>): LlmRunner => ({
+    run: (task, input, meta) => run(records, task, input, meta),
+    drain: () => records.splice(0),
     outOfRotation: () => pool.outOfRotation(),
-    async close() {
-      cache?.close()
-    },
-  }
+    fork: () => view([], async () => {}),
+    close,
+  })
+  return view([], async () => {
+    cache?.close()
+  })
 }

@@ -5,8 +5,7 @@ import { rngFor, type TaskCallRecord, type TaskDef, type TaskCallMeta, type Reco
  * round, task, call), so its answers never depend on where or when it ran.
  * It records only tasks marked `record` (dataset tasks): a 100k-agent run makes millions of calls.
  */
-export function surrogateRunner(): RecordingTaskRunner & { counts: Map<string, number> } {
-  const counts = new Map<string, number>()
+export function surrogateRunner(counts = new Map<string, number>()): RecordingTaskRunner & { counts: Map<string, number> } {
   const records: TaskCallRecord[] = []
   return {
     counts,
@@ -20,5 +19,6 @@ export function surrogateRunner(): RecordingTaskRunner & { counts: Map<string, n
     drain(): TaskCallRecord[] {
       return records.splice(0)
     },
+    fork: () => surrogateRunner(counts),
   }
 }

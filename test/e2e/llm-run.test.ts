@@ -125,6 +125,20 @@ describe('usersim run --llm openai (CLI against the OpenAI test server)', () => 
       expect(single.code, single.stderr).toBe(0)
       expect(capped.stats.peakOpen).toBe(1)
       expect(JSON.parse(single.stdout).rounds).toEqual(out.rounds)
+      // In the main thread two shards run side by side; each stores exactly its own, finished calls.
+      capped.reset()
+      const lanes = await runCli([...args('0', '3', 'lanes.db'), '--shards', '5'])
+      expect(lanes.code, lanes.stderr).toBe(0)
+      expect(JSON.parse(lanes.stdout).rounds).toEqual(out.rounds)
+      const d = new Database(join(dir, 'lanes.db'), { readonly: true })
+      try {
+        const calls = d.prepare('SELECT agent_id AS agent, round, task, call, outcome, prompt_tokens, latency_ms FROM llm_calls').all() as Array<Record<string, unknown>>
+        expect(calls.length).toBe(capped.stats.ok)
+        expect(new Set(calls.map((c) => `${c.agent}:${c.round}:${c.task}:${c.call}`)).size).toBe(calls.length)
+        for (const c of calls) expect(c).toMatchObject({ outcome: 'ok', prompt_tokens: expect.any(Number), latency_ms: expect.any(Number) })
+      } finally {
+        d.close()
+      }
     } finally {
       await capped.close()
     }

@@ -167,9 +167,11 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
     try {
       const [env, tasks, snapshot] = await Promise.all([run.env, run.tasks, snapshotFor(redis, run, k.snapshot(j.round), j, what)])
       const states = j.hasStates ? unpackStates(input, what) : null
+      // Jobs of one run in flight side by side (--concurrency) share the backend, each with its own call records.
+      const own = tasks.fork ? (tasks.fork() as typeof tasks) : tasks
       const result = attachCorrections(
-        await runShard(env, snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }, yieldingRunner(tasks), { concurrency: j.concurrency }),
-        tasks,
+        await runShard(env, snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }, yieldingRunner(own), { concurrency: j.concurrency }),
+        own,
       )
       const bytes = encodeResult(result)
       if (bytes.length > maxBytes) {
