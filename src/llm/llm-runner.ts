@@ -53,10 +53,11 @@ export type LlmRunner = RecordingTaskRunner & {
 }
 
 /**
- * Runs tasks on OpenAI-compatible servers (through @langchain/openai's chat-completions model) or on chat models a
- * scenario supplies. Per call: validate the input → build the prompt → ask for
- * structured output → validate with the task's zod schema → on failure send the
- * error back (up to `repairs` times) → then the task's surrogate, marked `fallback`.
+ * Runs tasks on OpenAI-compatible servers (through @langchain/openai's chat-completions
+ * model) or on chat models a scenario supplies. Per call: validate the input → build
+ * the prompt → ask for structured output → validate with the task's zod schema → on
+ * failure send the error back (up to `repairs` times) → then the task's surrogate,
+ * marked `fallback`.
  * Transport failures are retried with backoff outside the concurrency limit; a bad key
  * or an unknown model throws LLM_AUTH / LLM_MODEL_NOT_FOUND, which stops the run.
  *
@@ -136,8 +137,8 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       const permit = await acquire(t, est)
       tally.attempts++
       const mode = modeOf(t.model)
-      // The openai client enforces the timeout in its client (settings.timeoutMs); a scenario's own
-      // model gets an abort signal from our timer instead.
+      // The openai client enforces the timeout (settings.timeoutMs); a scenario's own model
+      // gets an abort signal from our timer instead.
       let timedOut = false
       let timer: NodeJS.Timeout | undefined
       let used = est
