@@ -55,3 +55,7 @@ function parseValue(v: string): unknown {
 }
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value]
+
+/** Help of `--threads` on the commands that run rounds (run, resume, branch). */
+export const THREADS_HELP =
+  'worker threads (0 = run in the main thread); default: the number of cores, or 0 with --llm openai (N threads each get 1/N of the model limits)'

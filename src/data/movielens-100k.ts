@@ -62,13 +62,20 @@ export function loadMovieLens100k(dir: string): Dataset {
     const r = parseRow(userRow, ['user', 'age', 'gender', 'occupation', 'zip'], fields, users.path, line)
     b.addUser({ key: r.user, age: r.age, gender: r.gender, occupation: r.occupation }, users.path, line)
   }
-  const ratings = readDataFile(dir, 'u.data', 'latin1')
-  for (const { line, fields } of splitLines(ratings.text, '\t')) {
+  return addRatings(b, readDataFile(dir, 'u.data', 'latin1'), '\t', { users: 'u.user', items: 'u.item' })
+}
+
+/**
+ * The ratings file of the GroupLens releases (100K, 1M): user, item, rating 1–5, unix
+ * time, for users already read and items read or created; then the data set.
+ */
+export function addRatings(b: DatasetBuilder, ratings: { path: string; text: string }, separator: string, files: { users: string; items: string }): Dataset {
+  for (const { line, fields } of splitLines(ratings.text, separator)) {
     const r = parseRow(ratingRow, ['user', 'item', 'rating', 'timestamp'], fields, ratings.path, line)
     checkScale(r.rating, SCALE, ratings.path, line)
     const user = b.knownUser(r.user)
-    if (user < 0) throw dataError(ratings.path, line, `user ${r.user} is not in u.user`)
-    b.addRating(user, b.itemOrCreate(r.item, false, ratings.path, line, 'u.item'), r.rating, r.timestamp, ratings.path, line)
+    if (user < 0) throw dataError(ratings.path, line, `user ${r.user} is not in ${files.users}`)
+    b.addRating(user, b.itemOrCreate(r.item, false, ratings.path, line, files.items), r.rating, r.timestamp, ratings.path, line)
   }
   return b.build(SCALE, ratings.path)
 }

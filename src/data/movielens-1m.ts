@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import { splitLines } from './csv.ts'
-import { checkScale, DatasetBuilder, genreList, yearOf } from './builder.ts'
-import { dataError } from './errors.ts'
-import { readDataFile } from './movielens-100k.ts'
-import { idField, parseRow, ratingField, unixTimeField } from './rows.ts'
+import { DatasetBuilder, genreList, yearOf } from './builder.ts'
+import { addRatings, readDataFile } from './movielens-100k.ts'
+import { idField, parseRow } from './rows.ts'
 import type { Dataset } from './types.ts'
 
 /** users.dat occupation codes (ML-1M README). */
@@ -15,7 +14,6 @@ const OCCUPATIONS = [
 ]
 
 const movieRow = z.object({ id: idField, title: z.string().trim().min(1, 'expected a title'), genres: z.string() })
-const ratingRow = z.object({ user: idField, item: idField, rating: ratingField, timestamp: unixTimeField })
 const userRow = z.object({
   user: idField,
   gender: z.enum(['M', 'F'], { message: 'expected M or F' }),
@@ -28,8 +26,6 @@ const userRow = z.object({
     .refine((n) => n <= 20, 'expected an occupation code 0-20'),
   zip: z.string(),
 })
-
-const SCALE = { min: 1, max: 5, step: 1 }
 
 /**
  * Loads MovieLens 1M: movies.dat, users.dat and ratings.dat, `::`-separated, latin1.
@@ -50,13 +46,5 @@ export function loadMovieLens1m(dir: string): Dataset {
     const r = parseRow(userRow, ['user', 'gender', 'age', 'occupation', 'zip'], fields, users.path, line)
     b.addUser({ key: r.user, gender: r.gender, age: r.age, occupation: OCCUPATIONS[r.occupation] }, users.path, line)
   }
-  const ratings = readDataFile(dir, 'ratings.dat', 'latin1')
-  for (const { line, fields } of splitLines(ratings.text, '::')) {
-    const r = parseRow(ratingRow, ['user', 'item', 'rating', 'timestamp'], fields, ratings.path, line)
-    checkScale(r.rating, SCALE, ratings.path, line)
-    const user = b.knownUser(r.user)
-    if (user < 0) throw dataError(ratings.path, line, `user ${r.user} is not in users.dat`)
-    b.addRating(user, b.itemOrCreate(r.item, false, ratings.path, line, 'movies.dat'), r.rating, r.timestamp, ratings.path, line)
-  }
-  return b.build(SCALE, ratings.path)
+  return addRatings(b, readDataFile(dir, 'ratings.dat', 'latin1'), '::', { users: 'users.dat', items: 'movies.dat' })
 }

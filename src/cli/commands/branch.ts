@@ -6,7 +6,7 @@ import { llmOf } from '../../checkpoint/continue-run.ts'
 import { branchRun } from '../../checkpoint/branch.ts'
 import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
 import { RunStore } from '../../store/index.ts'
-import { collect, intFlag, parseFlags, parseSets } from '../flags.ts'
+import { collect, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
 import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
 
 const branchFlags = z.object({
@@ -31,7 +31,7 @@ export function registerBranch(program: Command): void {
     .option('--rounds <n>', 'total rounds of the branch (default: the parent\'s)')
     .option('--set <key=value>', 'scenario parameter or policy.<option>=value (must not change the catalog or population; repeatable)', collect)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
-    .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--threads <n>', THREADS_HELP)
     .option('--redis [url]', 'run shards on `usersim worker` processes through Redis')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)

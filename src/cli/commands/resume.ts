@@ -5,7 +5,7 @@ import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
 import { llmOf } from '../../checkpoint/continue-run.ts'
 import { resumeRun } from '../../checkpoint/resume.ts'
 import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
-import { intFlag, parseFlags } from '../flags.ts'
+import { intFlag, parseFlags, THREADS_HELP } from '../flags.ts'
 import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
 import { RunStore } from '../../store/index.ts'
 
@@ -23,7 +23,7 @@ export function registerResume(program: Command): void {
     .description('continue an interrupted run from its last good checkpoint (same results as an uninterrupted run)')
     .argument('<run-id>', 'run id (see `usersim runs`)')
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
-    .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--threads <n>', THREADS_HELP)
     .option('--redis [url]', 'run shards on `usersim worker` processes through Redis; stale jobs of the dead run are removed')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)

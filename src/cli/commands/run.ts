@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { buildRunConfig, launchRun, type RunResult } from '../../runner/index.ts'
 import type { RunConfig } from '../../core/index.ts'
 import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
-import { collect, intFlag, parseFlags, parseSets } from '../flags.ts'
+import { collect, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
 import { applyDataFlags, dataFlag, formatFlag } from '../../data/index.ts'
 import { addRecoveryOptions, recoveryFromFlags } from '../../checkpoint/recovery-flags.ts'
@@ -95,7 +95,7 @@ export function registerRun(program: Command): void {
     .option('--slate <n>', 'items per slate')
     .option('--catalog <n>', 'catalog size')
     .option('--db <file>', 'SQLite file to store the run in', DEFAULT_DB)
-    .option('--threads <n>', 'worker threads (0 = run in the main thread); default: the number of cores')
+    .option('--threads <n>', THREADS_HELP)
     .option('--redis [url]', 'run shards on `usersim worker` processes through Redis (bare flag: $REDIS_URL or redis://127.0.0.1:6379)')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--ndcg-sample <n>', 'agents per round whose NDCG is measured against the oracle')
