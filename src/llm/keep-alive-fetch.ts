@@ -50,11 +50,11 @@ class BufferedResponse {
     private readonly bytes: Buffer | null,
     readonly status: number,
     readonly statusText: string,
-    headers: IncomingHttpHeaders,
+    private readonly rawHeaders: IncomingHttpHeaders,
     readonly url: string,
   ) {
     this.ok = status >= 200 && status < 300
-    this.headers = new NodeHeaders(headers)
+    this.headers = new NodeHeaders(rawHeaders)
   }
   private take(): Buffer {
     if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
@@ -82,7 +82,7 @@ class BufferedResponse {
     return new Blob([new Uint8Array(this.take())])
   }
   clone(): BufferedResponse {
-    return new BufferedResponse(this.bytes, this.status, this.statusText, {}, this.url)
+    return new BufferedResponse(this.bytes, this.status, this.statusText, this.rawHeaders, this.url)
   }
 }
 

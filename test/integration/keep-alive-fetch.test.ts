@@ -20,6 +20,7 @@ describe('keepAliveFetch (the openai client transport) against a real HTTP serve
     expect(r.status).toBe(200)
     expect(r.headers.get('Content-Type')).toMatch(/application\/json/)
     expect([...r.headers.entries()].some(([k]) => k === 'content-length')).toBe(true)
+    expect(r.clone().headers.get('content-type')).toBe(r.headers.get('content-type'))
     const body = (await r.json()) as { choices: Array<{ message: { content: string } }> }
     expect(body.choices[0]!.message.content).toBe('ok')
     await expect(r.text()).rejects.toThrow(/already been read/)
