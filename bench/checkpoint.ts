@@ -3,9 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resumeRun } from '../src/checkpoint/resume.ts'
-import { rollbackRun } from '../src/checkpoint/rollback.ts'
-import { buildRunConfig, launchRun } from '../src/runner/index.ts'
+import { resumeRun } from '../src/recovery/resume.ts'
+import { rollbackRun } from '../src/recovery/rollback.ts'
+import { defaultExtensions } from '../src/extensions/index.ts'
+import { buildRunConfig, launchRun, onEvents } from '../src/runner/index.ts'
 
 const AGENTS = Number(process.env.BENCH_CHECKPOINT_AGENTS ?? 100_000)
 
@@ -19,7 +20,7 @@ export async function bench(): Promise<Record<string, unknown>> {
     let rounds = 0
     const first = await launchRun(config, {
       db,
-      listener: { onCheckpoint: (c) => checkpoints.push(c), onRoundDone: () => rounds++ },
+      extensions: defaultExtensions({ checkpoints: { onWritten: (c) => checkpoints.push(c) }, run: [onEvents('bench', { 'round:done': () => void rounds++ })] }),
       shouldStop: () => rounds >= 2,
     })
     const cp = checkpoints.at(-1)!
@@ -31,7 +32,7 @@ export async function bench(): Promise<Record<string, unknown>> {
       let done = 0
       await resumeRun(db, first.runId, {
         threads,
-        listener: { onRunStart: () => (ready = performance.now() - t0), onRoundDone: () => (done ||= performance.now() - t0) },
+        extensions: defaultExtensions({ run: [onEvents('bench', { 'run:start': () => void (ready = performance.now() - t0), 'round:done': () => void (done ||= performance.now() - t0) })] }),
       })
       return { ready, done }
     }

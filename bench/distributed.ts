@@ -51,7 +51,7 @@ export async function bench(): Promise<Record<string, unknown>> {
     } finally {
       clearInterval(sampler)
     }
-    const rate = (r: RunResult) => r.agentSteps / (r.durationMs / 1000)
+    const rate = (r: RunResult) => r.invocation.agentSteps / (r.invocation.durationMs / 1000)
     const ratio = rate(dist) / rate(local)
     const loadAfter = loadavg()[0]!
     const fig = {

@@ -5,13 +5,13 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
-import { rngFor, type ChatMessage, type RecordingTaskRunner, type ShardResult, type TaskCallMeta, type TaskDef } from '../src/core/index.ts'
+import { rngFor, type ChatMessage, type RecordingTaskRunner, type TaskCallMeta, type TaskDef } from '../src/core/index.ts'
 import { createLlmRunner } from '../src/llm/llm-runner.ts'
 import { limitsShare, openAiSettingsSchema } from '../src/llm/settings.ts'
 import { callersFor, driveCalls, type ClientTally } from './llm-client-child.ts'
 import { MESSAGE_OVERHEAD, REPLY_PRIMING, tokenCounter } from '../src/llm/tokens.ts'
 import { threadYoungMb } from '../src/runner/in-process/thread-executor.ts'
-import { buildRunConfig, defaultThreads, launchRun, runShard, createShardEnv } from '../src/runner/index.ts'
+import { buildRunConfig, defaultThreads, inlineExecutor, launchRun } from '../src/runner/index.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'usersim.js')
@@ -129,11 +129,11 @@ async function runUtilization(url: string, latency: number, capacity: number, ag
       child.stdout!.on('data', (d) => (buf += d))
       child.once('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`usersim run exited with ${code}`))))
     })
-    const result = JSON.parse(out) as { runId: string; durationMs: number; agentSteps: number }
+    const result = JSON.parse(out) as { runId: string; invocation: { durationMs: number }; agentSteps: number }
     const d = new Database(db, { readonly: true })
     const calls = d.prepare('SELECT count(*) FROM llm_calls').pluck().get() as number
     d.close()
-    return { agents, rounds, agentSteps: result.agentSteps, calls, roundsS: Math.round(result.durationMs) / 1000, utilization: (calls * latency) / (capacity * result.durationMs) }
+    return { agents, rounds, agentSteps: result.agentSteps, calls, roundsS: Math.round(result.invocation.durationMs) / 1000, utilization: (calls * latency) / (capacity * result.invocation.durationMs) }
   } finally {
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
   }
@@ -162,22 +162,7 @@ async function feedTokens(agents: number, rounds: number) {
     await launchRun(config, {
       db,
       threads: 0,
-      executor: async (c) => {
-        const env = await createShardEnv(c)
-        return {
-          name: 'recording',
-          async runRound(_round, snapshot, shards, onShardDone) {
-            const out: ShardResult[] = []
-            for (const s of shards) {
-              const r = await runShard(env, snapshot, s, tasks)
-              onShardDone?.(r)
-              out.push(r)
-            }
-            return out
-          },
-          async close() {},
-        }
-      },
+      executor: async (c) => inlineExecutor(c, { tasks }),
     })
   } finally {
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })

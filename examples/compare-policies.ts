@@ -3,7 +3,7 @@
  *
  *   npx tsx examples/compare-policies.ts [agents] [db]
  */
-import { simulate } from '../src/index.ts'
+import { simulate } from 'usersim'
 
 const agents = Number(process.argv[2] ?? 2000)
 const db = process.argv[3] ?? 'compare.db'

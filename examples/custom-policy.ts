@@ -6,7 +6,7 @@
  *   node bin/usersim.js run examples/custom-policy.ts --agents 2000
  *   node bin/usersim.js run examples/custom-policy.ts --agents 2000 --policy popularity
  */
-import { ailoAgent, definePolicy, defineScenario, generateCatalog, generatePersona, rankByScore } from '../src/index.ts'
+import { ailoAgent, definePolicy, defineScenario, generateCatalog, generatePersona, rankByScore } from 'usersim'
 
 export function diversePopular(options: { perCategory?: number; explore?: number } = {}) {
   const perCategory = options.perCategory ?? 2

@@ -4,7 +4,7 @@
  *
  *   node bin/usersim.js run examples/custom-scenario.ts --agents 2000 --policy bpr
  */
-import { ailoAgent, defineScenario, generateCatalog, generatePersona, type OutcomeRow } from '../src/index.ts'
+import { ailoAgent, defineScenario, generateCatalog, generatePersona, type OutcomeRow } from 'usersim'
 
 const GENRES = ['news', 'true-crime', 'science', 'comedy', 'history', 'business']
 

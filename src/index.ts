@@ -1,6 +1,7 @@
 /**
- * usersim — the author API. Scenario authors import from here (`usersim` in a project
- * that depends on the package, or a relative path inside this repository).
+ * usersim — the scenario author's API: define scenarios, agents, tasks and policies, use
+ * the built-in ones, and run a simulation from a script. What extends the engine itself
+ * (the round loop, the store, executors, extension points) is in `usersim/engine`.
  *
  * @example
  * import { defineScenario, generateCatalog, generatePersona, ailoAgent } from 'usersim'
@@ -12,11 +13,46 @@
  *   agent: ailoAgent(),
  * })
  */
-export * from './core/index.ts'
+
+// Defining things
+export { defineScenario, type ScenarioDef, type ScenarioDefaults, type CatalogContext, type PersonaContext, type LoadContext, type MetricFn, type MetricContext } from './core/scenario.ts'
+export { defineAgent, type AgentDef, type StepContext, type StepOutcome, type VisitContext, type Truth } from './core/agent.ts'
+export { defineTask, type TaskDef, type ChatMessage } from './core/task.ts'
+export {
+  definePolicy,
+  type Policy,
+  type PolicyContext,
+  type PolicyFactory,
+  type Recommendation,
+  type RecommendContext,
+  type RecommendTruth,
+  type RoundFeedback,
+  type Interaction,
+  type IdList,
+} from './core/policy.ts'
+export type { Item, Catalog, Persona, TagWeight, LinguisticStyle, ActivityType, UserView, Utterance } from './core/types.ts'
+export type { OutcomeRow } from './core/outcome.ts'
+
+// Seeded randomness and the world's building blocks
+export { rngFor, agentRng, type Rng } from './core/rng.ts'
+export { generateCatalog, type CatalogOptions } from './core/generators/catalog.ts'
+export { generatePersona } from './core/generators/population.ts'
+export { topK, itemSimilarity, indexCatalog, compilePersona, trueUtility, type CatalogIndex, type CompiledPersona } from './core/utility.ts'
+export { SimError, ERROR_CODES, type SimErrorCode } from './core/errors/index.ts'
+
+// Built-in users and recommenders
 export { ailoAgent, AILO_DEFAULTS, evaluateSlate, decideContinue, writeUtterance, personaBrief, personaText } from '../agents/users/ailo/index.ts'
-export type { AiloOptions, PersonaBrief } from '../agents/users/ailo/index.ts'
+export type { AiloOptions, AiloState, AiloMemory, PersonaBrief } from '../agents/users/ailo/index.ts'
+export { crsUserAgent, type CrsEpisode } from '../agents/users/crs-user/index.ts'
+export { feedCommanderAgent, type FeedCommanderState } from '../agents/users/feed-commander/index.ts'
 export { BUILTIN_POLICIES, bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, rankByScore, takeRanked } from '../agents/recommenders/index.ts'
-export { buildRunConfig, launchRun, runShard, runSimulation, createShardEnv, loadScenario, type LaunchOptions, type RunOverrides, type RunResult, type RunListener } from './runner/index.ts'
-export { RunStore, type RunRecord, type RoundRecord } from './store/index.ts'
-export type { RoundMetrics, RunSummary } from './metrics/index.ts'
+
+// Consistency critics a scenario adds to its tasks (docs/recovery.md)
+export { registerCritic, type Critic, type Verdict } from './correction/critic.ts'
+
+// Running
 export { simulate, type SimulateOptions } from './simulate.ts'
+export type { RunResult } from './runner/orchestrator.ts'
+export type { RunConfig } from './config/index.ts'
+export type { LlmSettings } from './llm/settings.ts'
+export type { RoundMetrics, RunSummary } from './metrics/index.ts'

@@ -7,7 +7,7 @@ import { ROOT, runCli, tempDir } from './helpers/cli.ts'
 describe('examples', () => {
   const dir = tempDir()
 
-  it.each(['examples/custom-scenario.ts', 'examples/custom-policy.ts'])('%s runs as a scenario', async (file) => {
+  it.each(['examples/custom-scenario.ts', 'examples/custom-policy.ts', 'examples/custom-agent.ts'])('%s runs as a scenario', async (file) => {
     const r = await runCli(['run', file, '--agents', '300', '--rounds', '3', '--seed', '42', '--db', join(dir, 'ex.db'), '--json'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
@@ -16,6 +16,7 @@ describe('examples', () => {
     expect(out.summary.clicks).toBeGreaterThan(0)
     if (file.includes('custom-scenario')) expect(out.rounds[0].custom.longTailClickShare).toBeGreaterThanOrEqual(0)
     if (file.includes('custom-policy')) expect(out.config.policy).toBe('diverse-popular')
+    if (file.includes('custom-agent')) expect(out.rounds[2].custom.meanWatched).toBeGreaterThan(0)
   })
 
   it('compare-policies.ts prints one line per policy, the oracle on top', () => {
@@ -24,5 +25,5 @@ describe('examples', () => {
     expect(lines).toHaveLength(4)
     const sat = Object.fromEntries(lines.map((l) => [l.split(/\s+/)[0], Number(l.match(/satisfaction ([\d.]+)/)![1])]))
     expect(sat.oracle).toBeGreaterThan(sat.random!)
-  })
+  }, 180_000)
 })

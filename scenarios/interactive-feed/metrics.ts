@@ -1,7 +1,7 @@
-import type { AgentState, MetricFn, OutcomeRow } from '../../src/core/index.ts'
-import { episodeOf, type FeedEpisode } from '../../agents/users/feed-commander/index.ts'
+import type { MetricFn, OutcomeRow } from '../../src/core/index.ts'
+import type { FeedCommanderState } from '../../agents/users/feed-commander/index.ts'
 
-const episodes = (states: readonly AgentState[]) => states.map(episodeOf).filter((e): e is FeedEpisode => e !== undefined)
+const episodes = (states: readonly FeedCommanderState[]) => states
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0)
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4
 
@@ -12,13 +12,13 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4
  * conditions said so far), pass rate, mean rounds to satisfaction, and this round's
  * unreadable commands and title leaks.
  */
-export const feedMetrics: Record<string, MetricFn> = {
+export const feedMetrics: Record<string, MetricFn<FeedCommanderState>> = {
   recall_at_k: (_rows, { states }) => r4(mean(episodes(states).map((e) => e.recall))),
   ndcg_at_k: (_rows, { states }) => r4(mean(episodes(states).map((e) => e.ndcg))),
   csr_at_k: (_rows, { states }) => r4(mean(episodes(states).flatMap((e) => (e.csr === null ? [] : [e.csr])))),
   pass_rate: (_rows, { states }) => r4(mean(episodes(states).map((e) => (e.passed ? 1 : 0)))),
   avg_rounds: (_rows, { states }) => r4(mean(episodes(states).flatMap((e) => (e.passed && e.passRound !== null ? [e.passRound + 1] : [])))),
   commands: (rows: readonly OutcomeRow[]) => rows.reduce((n, r) => n + r.utterances.filter((u) => u.kind === 'command').length, 0),
-  unparsed: (rows, { states }) => states.filter((s, k) => rows[k]?.present === true && (s.policyMemory as { unparsed?: boolean } | undefined)?.unparsed === true).length,
+  unparsed: (rows, { policyMemory }) => policyMemory.filter((m, k) => rows[k]?.present === true && (m as { unparsed?: boolean } | undefined)?.unparsed === true).length,
   title_leaks: (_rows, { states }) => episodes(states).reduce((n, e) => n + e.leaks, 0),
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { SimError } from '../core/index.ts'
 
+/** The database every command uses without --db. */
+export const DEFAULT_DB = 'usersim.db'
+
 /** A whole number flag with bounds and a message naming the flag. */
 export function intFlag(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return z

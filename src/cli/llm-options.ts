@@ -1,9 +1,8 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../core/index.ts'
-import type { LlmSettings } from '../llm/create-runner.ts'
 import { preflight } from '../llm/preflight.ts'
-import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, maxLimitShares, openAiSettingsSchema, type OpenAiSettings } from '../llm/settings.ts'
+import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, openAiSettingsSchema, type LlmSettings } from '../llm/settings.ts'
 import { collect, intFlag, parseFlags } from './flags.ts'
 
 /** Adds the LLM backend flags to a command (run, resume, ...). */
@@ -38,20 +37,12 @@ const flagsSchema = z.object({
   llmSeed: intFlag('--llm-seed', 0, 2 ** 31 - 1),
 })
 
-/** What `run` passes on to launchRun for the chosen backend. */
-export interface LlmLaunch {
-  llm: LlmSettings
-  /** Shard threads: 0 (the main thread) unless --threads says otherwise, at most as many as the limits can be shared over. */
-  threads?: number
-  /** Agents in flight per shard. */
-  concurrency?: number
-}
-
 /**
  * Turns the LLM flags into settings and checks the endpoints (preflight) before any run
  * is created: a server that is down, refuses the key or lacks the model stops here.
+ * Threads and agents in flight follow from the settings (see executionPlan).
  */
-export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: string; threads?: number; json?: boolean }): Promise<LlmLaunch | undefined> {
+export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: string; json?: boolean }): Promise<LlmSettings | undefined> {
   const f = parseFlags(flagsSchema, raw)
   if (f.llm === 'surrogate') {
     const stray = (['model', 'baseUrl', 'taskModel'] as const).filter((k) => f[k] !== undefined)
@@ -93,33 +84,10 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
   if (!ctx.json && process.stderr.isTTY) {
     for (const r of results) process.stderr.write(`llm: ${r.url} ok (${r.via === 'models' ? 'models list' : 'test call'}, ${Math.round(r.ms)} ms)\n`)
   }
-  return launchFor(parsed.data, ctx.threads)
+  return parsed.data
 }
 
-/**
- * Threads and agents in flight for a model-backed run. By default the shards run in
- * the main thread: one thread drives about 3,000 calls a second (the client costs
- * about 0.3 ms of CPU per call; `npm run bench -- llm`), more than most model servers
- * take, and on a machine that also hosts the servers a second client thread costs more
- * than it gains. With `--threads N` each thread gets its share of the limits (the stored
- * settings keep the whole limits; see limitsShare), and never more threads than the
- * limits can be shared over. Agents in flight per shard: 1.5 × the thread's slots, so a
- * freed slot always has a call waiting.
- */
-function launchFor(settings: OpenAiSettings, requested: number | undefined): LlmLaunch {
-  const threads = Math.min(requested ?? 0, maxLimitShares(settings))
-  const slots = settings.endpoints.reduce((n, e) => n + e.concurrency, 0)
-  return { llm: settings, threads, concurrency: Math.ceil((slots / Math.max(1, threads)) * 1.5) }
-}
-
-/**
- * The launch options for continuing a stored run (resume, branch) on its own LLM
- * settings: preflight again, then threads and agents in flight as for a new run.
- */
-export async function llmLaunchFromConfig(config: { llm?: Record<string, unknown> }, opts: { threads?: number } = {}): Promise<LlmLaunch | undefined> {
-  if (!config.llm || config.llm.backend !== 'openai') return undefined
-  const parsed = openAiSettingsSchema.safeParse(config.llm)
-  if (!parsed.success) throw new SimError('DATA_INVALID', `the run's stored LLM settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-  await preflight(parsed.data)
-  return launchFor(parsed.data, opts.threads)
+/** Checks a stored run's model endpoints again before it continues (resume, branch). */
+export async function preflightStored(llm: LlmSettings | undefined): Promise<void> {
+  if (llm?.backend === 'openai') await preflight(llm)
 }

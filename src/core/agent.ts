@@ -1,6 +1,6 @@
 import type { Rng } from './rng.ts'
 import type { TaskDef } from './task.ts'
-import type { AgentState, Catalog, Persona, StepOutcome } from './types.ts'
+import type { Catalog, Persona, Utterance } from './types.ts'
 
 /** Hidden ground truth the simulator (never the policy) may consult. */
 export interface Truth {
@@ -9,15 +9,21 @@ export interface Truth {
 }
 
 /** What an agent sees at the start of a round, before any slate. */
-export interface VisitContext {
+export interface VisitContext<S = unknown> {
   persona: Persona
-  state: AgentState
+  state: S
+  /** In a session: false after the agent left, until it comes back. */
+  present: boolean
   round: number
   rng: Rng
 }
 
 /** What an agent gets for one step. Pure inputs only: randomness and tasks come in. */
-export interface StepContext extends VisitContext {
+export interface StepContext<S = unknown> {
+  persona: Persona
+  state: S
+  round: number
+  rng: Rng
   slate: readonly number[]
   catalog: Catalog
   truth: Truth
@@ -29,19 +35,56 @@ export interface StepContext extends VisitContext {
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }
 
+/** The result of one agent step, before it is stored. */
+export interface StepOutcome<S = unknown> {
+  state: S
+  /** Item ids opened, in the order chosen (a subset of the slate). */
+  clicks: number[]
+  /** Ratings aligned with `clicks` (1–5). */
+  ratings: number[]
+  /** Satisfaction after this step, in [0, 1]. */
+  satisfaction: number
+  /** Left the session at the end of this step. */
+  left: boolean
+  utterances: Utterance[]
+}
+
 /**
- * A simulated user: a pure step function over (persona, state, observation, rng,
- * task results). It must not read the clock, Math.random or do I/O.
+ * A simulated user: a pure step function over (persona, state, observation, rng, task
+ * results). It must not read the clock, Math.random or do I/O. `S` is the agent's own
+ * state: any JSON-serialisable value. The runner keeps what it owns (whether the user is
+ * in a session, the policy's memory, what the user said last) beside it, not in it.
+ *
+ * @example
+ * const coinFlipper = defineAgent<{ clicks: number[] }>({
+ *   name: 'coin-flipper',
+ *   initialState: () => ({ clicks: [] }),
+ *   history: (s) => s.clicks,
+ *   visit: () => true,
+ *   step: async ({ state, slate, rng }) => {
+ *     const clicks = slate.filter(() => rng.next() < 0.1)
+ *     return { state: { clicks: [...state.clicks, ...clicks].slice(-20) }, clicks, ratings: clicks.map(() => 4), satisfaction: 0.5, left: false, utterances: [] }
+ *   },
+ * })
  */
-export interface AgentDef {
+export interface AgentDef<S = unknown> {
   name: string
-  initialState(persona: Persona, rng: Rng): AgentState
+  initialState(persona: Persona, rng: Rng): S
+  /**
+   * The user's consumption history, oldest first (what a policy sees as `UserView.history`).
+   * Keep it bounded: it is read every round.
+   */
+  history(state: S): readonly number[]
+  /** A new user's first words, heard by the policy in round 0 (a conversational user's opening request). */
+  opening?(state: S): Utterance[]
+  /** Satisfaction before the first step (default 0.5): what an absent user reports. */
+  initialSatisfaction?: number
   /** Does the agent show up this round (absent agents get no slate). */
-  visit(ctx: VisitContext): boolean
-  step(ctx: StepContext): Promise<StepOutcome>
+  visit(ctx: VisitContext<S>): boolean
+  step(ctx: StepContext<S>): Promise<StepOutcome<S>>
 }
 
 /** Defines an agent; see agents/users/ailo for the built-in one. */
-export function defineAgent(def: AgentDef): AgentDef {
+export function defineAgent<S>(def: AgentDef<S>): AgentDef<S> {
   return def
 }

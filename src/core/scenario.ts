@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { AgentDef } from './agent.ts'
 import type { OutcomeRow } from './outcome.ts'
 import type { PolicyFactory } from './policy.ts'
-import type { AgentState, Catalog, Persona } from './types.ts'
+import type { Catalog, Persona } from './types.ts'
 
 /** Defaults a scenario gives; CLI flags override them. */
 export interface ScenarioDefaults {
@@ -37,18 +37,24 @@ export interface LoadContext {
 }
 
 /** A custom per-round metric computed from the round's outcome rows (in agent order). */
-export type MetricFn = (
-  rows: readonly OutcomeRow[],
-  /** `states`: the agents' states after this round, aligned with `rows` (episode bookkeeping lives there). */
-  ctx: { round: number; catalog: Catalog; states: readonly AgentState[] },
-) => number
+export type MetricFn<S = unknown> = (rows: readonly OutcomeRow[], ctx: MetricContext<S>) => number
+
+/** What a custom metric sees besides the round's rows. Every list is aligned with `rows` (agent order). */
+export interface MetricContext<S = unknown> {
+  round: number
+  catalog: Catalog
+  /** The agents' own states after this round (episode bookkeeping lives there). */
+  states: readonly S[]
+  /** The policy's memory of each user after this round (what `recommend` returned as `memory`). */
+  policyMemory: readonly unknown[]
+}
 
 /**
  * A scenario: what `usersim run <file>` loads. Catalog and personas are built from the
  * seed by pure functions, so every thread and remote worker rebuilds the same world
  * without shipping it.
  */
-export interface ScenarioDef {
+export interface ScenarioDef<S = any> {
   name: string
   description: string
   defaults: ScenarioDefaults
@@ -62,11 +68,11 @@ export interface ScenarioDef {
   catalog(ctx: CatalogContext): Catalog
   /** Builds persona `id` (pure, seeded by (seed, id)). */
   persona(id: number, ctx: PersonaContext): Persona
-  agent: AgentDef
+  agent: AgentDef<S>
   /** Policies this scenario adds to the built-ins, by name. */
   policies?: Record<string, PolicyFactory>
   /** Extra per-round metrics. */
-  metrics?: Record<string, MetricFn>
+  metrics?: Record<string, MetricFn<S>>
   /** Typed parameters settable with `--set key=value`. */
   params?: z.ZodObject<z.ZodRawShape>
   /**
@@ -98,6 +104,7 @@ export const scenarioSchema = z.object({
   agent: z.object({
     name: z.string(),
     initialState: fn('initialState(persona, rng)'),
+    history: fn('history(state) returning the item ids the user consumed'),
     visit: fn('visit(ctx)'),
     step: fn('step(ctx)'),
   }),
@@ -120,6 +127,6 @@ export const scenarioSchema = z.object({
  *   agent: ailoAgent(),
  * })
  */
-export function defineScenario(def: ScenarioDef): ScenarioDef {
+export function defineScenario<S>(def: ScenarioDef<S>): ScenarioDef<S> {
   return def
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { RowBatch } from './outcome.ts'
-import type { ChatMessage, TaskCallRecord } from './task.ts'
+import type { TaskCallRecord } from './task.ts'
 
 /** One shard's work in one round: a contiguous range of agents and their states. */
 export interface ShardInput {
@@ -49,27 +49,20 @@ export interface ShardResult {
   errors: AgentError[]
   taskCounts: Record<string, number>
   calls: TaskCallRecord[]
-  /** Actions the error-correction layers flagged and what became of them (src/correction). */
-  corrections?: CorrectionRecord[]
+  /**
+   * What shard extensions collected (e.g. corrections). Features add their field to
+   * `ShardExtras` by declaration merging, so the engine never names them.
+   */
+  extras?: ShardExtras
 }
 
-/** One flagged action: what was wrong, the critique, the answer before and after. */
-export interface CorrectionRecord {
-  round: number
-  agent: number
-  task: string
-  /** `output` (schema repair) or `agent` (a critic or the judge). */
-  layer: 'output' | 'agent'
-  /** Which critic (or `judge`, `schema-repair`) flagged it. */
-  kind: string
-  problem: string
-  critique: string
-  input?: unknown
-  prompt?: ChatMessage[]
-  before: unknown
-  after: unknown
-  /** Regenerations tried. */
-  attempts: number
-  /** Did the final answer pass the critics. */
-  fixed: boolean
-}
+/**
+ * Data shard extensions attach to a shard's result. Empty in the engine; each feature adds
+ * its own optional field:
+ *
+ * @example
+ * declare module '../core/shard.ts' {
+ *   interface ShardExtras { corrections?: CorrectionRecord[] }
+ * }
+ */
+export interface ShardExtras {}

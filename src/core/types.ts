@@ -83,35 +83,6 @@ export interface Persona {
   }
 }
 
-/** Bounded memory: a recent window plus running summary counts. */
-export interface AgentMemory {
-  /** Recently consumed item ids, newest last (bounded). */
-  recent: number[]
-  /** Recently disappointing item ids (shown, judged below expectation), newest last. */
-  disliked: number[]
-  visits: number
-  clicks: number
-  impressions: number
-  ratingSum: number
-  ratingCount: number
-}
-
-/** The mutable state of one agent between rounds. */
-export interface AgentState {
-  /** In a session this round (false after leaving until the agent returns). */
-  present: boolean
-  satisfaction: number
-  expectation: number
-  fatigue: number
-  memory: AgentMemory
-  /** Extra state a custom agent may keep (must stay JSON-serialisable). */
-  extra?: Record<string, unknown>
-  /** The policy's memory of this user (set by the runner from `recommend`; opaque to the agent). */
-  policyMemory?: unknown
-  /** What the agent said in its last step (set by the runner; the policy sees it next round). */
-  lastUtterances?: Utterance[]
-}
-
 /** What a policy sees of a user: no hidden fields. */
 export interface UserView {
   id: number
@@ -127,22 +98,4 @@ export interface UserView {
 export interface Utterance {
   kind: 'complaint' | 'request' | 'praise' | 'command' | 'reply' | 'answer'
   text: string
-}
-
-/** The result of one agent step, before it is stored. */
-export interface StepOutcome {
-  state: AgentState
-  /** Was the agent present (shown a slate) this round. */
-  present: boolean
-  /** Came back this round after having left. */
-  returned: boolean
-  slate: number[]
-  clicks: number[]
-  /** Ratings aligned with `clicks` (1–5). */
-  ratings: number[]
-  /** Satisfaction after this step, in [0, 1]. */
-  satisfaction: number
-  /** Left the session at the end of this step. */
-  left: boolean
-  utterances: Utterance[]
 }

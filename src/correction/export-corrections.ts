@@ -3,23 +3,7 @@ import { join } from 'node:path'
 import type { ChatMessage } from '../core/index.ts'
 import type { RunStore } from '../store/index.ts'
 import { registerExportFormat, type ExportResult } from '../datasets/export-registry.ts'
-
-interface Row {
-  id: number
-  round: number
-  agent_id: number
-  task: string
-  layer: string
-  kind: string
-  problem: string
-  critique: string
-  input: string | null
-  prompt: string | null
-  before: string | null
-  after: string | null
-  attempts: number
-  fixed: number
-}
+import { listCorrections } from './corrections-repo.ts'
 
 /** Drops simulator-only ground truth: a trained model must never learn from `hidden`. */
 function visibleInput(input: unknown): unknown {
@@ -38,7 +22,7 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
  */
 export function writeCorrections(store: RunStore, runId: string, outDir: string): ExportResult {
   const run = store.getRun(runId)
-  const rows = store.db.prepare('SELECT * FROM corrections WHERE run_id = ? ORDER BY round, agent_id, id').all(runId) as Row[]
+  const rows = listCorrections(store.db, runId)
   mkdirSync(outDir, { recursive: true })
   const sft: string[] = []
   const pref: string[] = []

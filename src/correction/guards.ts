@@ -1,7 +1,7 @@
 import type { ShardResult } from '../core/index.ts'
+import type { RecoverySettings } from '../config/index.ts'
 import type { RoundMetrics } from '../metrics/index.ts'
-import type { RecoverySettings } from '../checkpoint/settings.ts'
-import type { Db } from '../store/index.ts'
+import './correction-record.ts'
 
 /** How a round went, as the guards see it. */
 export interface RoundHealth {
@@ -29,7 +29,7 @@ export function roundHealth(results: readonly ShardResult[], metrics: RoundMetri
       if (c.outcome === 'fallback') h.fallbacks++
       else if (c.outcome === 'repaired') h.repairs++
     }
-    for (const c of r.corrections ?? []) if (c.layer === 'agent') h.flagged++
+    for (const c of r.extras?.corrections ?? []) if (c.layer === 'agent') h.flagged++
     h.errors += r.errors.length
   }
   return h
@@ -60,32 +60,3 @@ export function checkGuards(s: RecoverySettings, h: RoundHealth, m: RoundMetrics
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4
-
-export function recordIntervention(db: Db, runId: string, round: number, trip: GuardTrip, action: string): void {
-  db.prepare('INSERT INTO interventions (run_id, round, guard, detail, action, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    runId,
-    round,
-    trip.guard,
-    JSON.stringify(trip.detail),
-    action,
-    new Date().toISOString(),
-  )
-}
-
-export interface InterventionRecord {
-  round: number
-  guard: string
-  detail: Record<string, unknown>
-  action: string
-  createdAt: string
-}
-
-export function listInterventions(db: Db, runId: string): InterventionRecord[] {
-  return (db.prepare('SELECT round, guard, detail, action, created_at FROM interventions WHERE run_id = ? ORDER BY id').all(runId) as Record<string, unknown>[]).map((r) => ({
-    round: r.round as number,
-    guard: r.guard as string,
-    detail: JSON.parse(r.detail as string) as Record<string, unknown>,
-    action: r.action as string,
-    createdAt: r.created_at as string,
-  }))
-}

@@ -1,5 +1,7 @@
-import { rngFor, type ChatMessage, type CorrectionRecord, type RecordingTaskRunner, type TaskCallMeta, type TaskDef } from '../core/index.ts'
-import type { RecoverySettings } from '../checkpoint/settings.ts'
+import { rngFor, type ChatMessage, type RecordingTaskRunner, type TaskCallMeta, type TaskDef } from '../core/index.ts'
+import type { RecoverySettings } from '../config/index.ts'
+import type { ShardExtension } from '../runner/shard-extension.ts'
+import type { CorrectionRecord } from './correction-record.ts'
 import { criticsFor, review, type Critic, type Verdict } from './critic.ts'
 import { judgeAction } from './judge.ts'
 import './critics/ailo.ts'
@@ -18,10 +20,20 @@ export interface CorrectionOptions {
   judgeShare: number
 }
 
-/** A task runner that also hands over the corrections made since the last shard. */
-export interface CorrectingTaskRunner extends RecordingTaskRunner {
-  /** Corrections of the shard that last called `drain()`. */
-  takeCorrections(): CorrectionRecord[]
+/** A task runner with critics, and the corrections it made so far. */
+export interface CorrectingTaskRunner {
+  runner: RecordingTaskRunner
+  /** The corrections made since the last call (and forgets them). */
+  collect(): { corrections?: CorrectionRecord[] }
+}
+
+/**
+ * The shard-side extension of error correction: each shard's task runner gets the run's
+ * critics (and judge), and the shard's result carries what they flagged.
+ */
+export const correctionsShardExtension: ShardExtension = {
+  name: 'corrections',
+  wrap: (runner, { config, llm }) => withCorrections(runner, correctionOptions(config.recovery, llm.backend !== 'surrogate')),
 }
 
 /** The correction options for a backend: `auto` critics run on models, not on the surrogate. */
@@ -40,13 +52,12 @@ export function correctionOptions(s: RecoverySettings, modelBackend: boolean): C
  * still fails, a critic's `repair` applies when it has one. Agents need no change.
  *
  * @example
- * const tasks = withCorrections(await createTaskRunner(llm), { critics: true, maxReflections: 2, judgeShare: 0 })
+ * const { runner, collect } = withCorrections(await createTaskRunner(llm), { critics: true, maxReflections: 2, judgeShare: 0 })
  */
 export function withCorrections(inner: RecordingTaskRunner, opts: CorrectionOptions): CorrectingTaskRunner {
   let pending: CorrectionRecord[] = []
-  let drained: CorrectionRecord[] = []
   const active = opts.critics || opts.judgeShare > 0
-  return {
+  const runner: RecordingTaskRunner = {
     async run<I, O>(task: TaskDef<I, O>, input: I, meta: TaskCallMeta): Promise<O> {
       const first = await inner.run(task, input, meta)
       if (!active) return first
@@ -85,20 +96,18 @@ export function withCorrections(inner: RecordingTaskRunner, opts: CorrectionOpti
       })
       return out
     },
-    drain() {
-      drained = pending
-      pending = []
-      return inner.drain()
-    },
+    drain: () => inner.drain(),
     close: async () => {
       await inner.close?.()
     },
-    takeCorrections() {
-      const out = drained
-      drained = []
-      return out
+  }
+  return {
+    runner,
+    collect() {
+      const corrections = pending
+      pending = []
+      return corrections.length ? { corrections } : {}
     },
-    ...(inner.fork ? { fork: () => withCorrections(inner.fork!(), opts) } : {}),
   }
 }
 

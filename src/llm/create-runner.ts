@@ -2,17 +2,10 @@ import { z } from 'zod'
 import { SimError, type RecordingTaskRunner, type ScenarioDef } from '../core/index.ts'
 import type { LlmLimiter } from './limits.ts'
 import { createLlmRunner } from './llm-runner.ts'
-import { openAiSettingsSchema, type OpenAiSettings } from './settings.ts'
+import { openAiSettingsSchema, SURROGATE, type LlmSettings } from './settings.ts'
 import { surrogateRunner } from './surrogate-runner.ts'
 
-/**
- * How a run's tasks execute. `surrogate` (the default) needs nothing; `openai` sends
- * them to OpenAI-compatible servers (see settings.ts). The settings are plain data:
- * they travel to threads and workers, and never hold an API key.
- */
-export type LlmSettings = { backend: 'surrogate' } | OpenAiSettings
-
-export const SURROGATE: LlmSettings = { backend: 'surrogate' }
+export { SURROGATE, type LlmSettings } from './settings.ts'
 
 /** What a thread or worker may add when it builds its runner. */
 export interface RunnerContext {

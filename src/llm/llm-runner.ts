@@ -11,7 +11,7 @@ import {
   type TaskDef,
 } from '../core/index.ts'
 import type { ChatOpenAICompletions } from '@langchain/openai'
-import { cacheKey, sqliteResponseCache, type ResponseCache } from './cache.ts'
+import { cacheKey, sqliteResponseCache, type ResponseCache } from './response-cache-repo.ts'
 import { EndpointPool } from './endpoints.ts'
 import { keepAliveFetch } from './keep-alive-fetch.ts'
 import { inProcessLimiter, type EndpointLimit, type LlmLimiter } from './limits.ts'

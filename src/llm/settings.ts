@@ -61,6 +61,18 @@ export const openAiSettingsSchema = z.object({
 export type OpenAiSettings = z.infer<typeof openAiSettingsSchema>
 export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>
 
+export const surrogateSettingsSchema = z.object({ backend: z.literal('surrogate') })
+
+/**
+ * How a run's tasks execute. `surrogate` (the default) needs nothing; `openai` sends
+ * them to OpenAI-compatible servers. Plain data: it travels to threads and workers, and
+ * never holds an API key.
+ */
+export const llmSettingsSchema = z.discriminatedUnion('backend', [surrogateSettingsSchema, openAiSettingsSchema])
+export type LlmSettings = z.infer<typeof llmSettingsSchema>
+
+export const SURROGATE: LlmSettings = { backend: 'surrogate' }
+
 /** Default in-flight requests per endpoint. */
 export const DEFAULT_ENDPOINT_CONCURRENCY = 64
 

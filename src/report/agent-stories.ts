@@ -1,5 +1,6 @@
 import { rngFor } from '../core/index.ts'
 import type { Db } from '../store/index.ts'
+import { storyReaders, utteranceAgentAt, utteranceCount, type StoryEventRow } from './report-repo.ts'
 
 /** One round of one simulated user, as the story shows it. */
 export interface StoryRound {
@@ -43,12 +44,11 @@ export function sampleStoryAgents(db: Db, runId: string, seed: number, agents: n
   if (count <= 0 || agents <= 0) return []
   const rng = rngFor(seed, 'report-stories', runId)
   const picked = new Set<number>()
-  const talkers = (db.prepare('SELECT count(*) AS n FROM utterances WHERE run_id = ?').get(runId) as { n: number }).n
-  const at = db.prepare('SELECT agent_id FROM utterances WHERE run_id = ? ORDER BY round, agent_id LIMIT 1 OFFSET ?')
+  const talkers = utteranceCount(db, runId)
   const wantTalkers = Math.ceil(count / 2)
   for (let tries = 0; talkers > 0 && picked.size < wantTalkers && tries < wantTalkers * 8; tries++) {
-    const row = at.get(runId, rng.int(talkers)) as { agent_id: number } | undefined
-    if (row) picked.add(row.agent_id)
+    const agent = utteranceAgentAt(db, runId, rng.int(talkers))
+    if (agent !== undefined) picked.add(agent)
   }
   for (let tries = 0; picked.size < Math.min(count, agents) && tries < count * 8; tries++) picked.add(rng.int(agents))
   return [...picked].slice(0, count).sort((a, b) => a - b)
@@ -81,14 +81,12 @@ function formatFact(v: unknown): string {
 
 /** Reads one agent's rounds (up to `lastRound`), following a branch back to its parent. */
 export function agentStory(db: Db, lineage: RunLineage, agent: number, lastRound: number): AgentStory {
-  const ev = db.prepare('SELECT present, returned, slate, clicks, ratings, satisfaction, left_session FROM events WHERE run_key = ? AND round = ? AND agent_id = ?')
-  const said = db.prepare('SELECT kind, text FROM utterances WHERE run_id = ? AND round = ? AND agent_id = ? ORDER BY rowid')
-  const persona = db.prepare('SELECT persona FROM agents WHERE run_id = ? AND agent_id = ?')
+  const read = storyReaders(db)
   const rounds: StoryRound[] = []
   for (let round = 0; round <= lastRound; round++) {
     let from: RunLineage | null = lineage
-    let row: Record<string, unknown> | undefined
-    while (from && !(row = ev.get(from.runKey, round, agent) as Record<string, unknown> | undefined)) {
+    let row: StoryEventRow | undefined
+    while (from && !(row = read.event(from.runKey, round, agent))) {
       from = from.parent && from.parentRound !== null && round <= from.parentRound ? from.parent : null
     }
     if (!row || !from) continue
@@ -96,19 +94,19 @@ export function agentStory(db: Db, lineage: RunLineage, agent: number, lastRound
       round,
       present: row.present === 1,
       returned: row.returned === 1,
-      shown: ints(row.slate as string),
-      clicks: ints(row.clicks as string),
-      ratings: ints(row.ratings as string),
-      satisfaction: Math.round((row.satisfaction as number) * 1e4) / 1e4,
+      shown: ints(row.slate),
+      clicks: ints(row.clicks),
+      ratings: ints(row.ratings),
+      satisfaction: Math.round(row.satisfaction * 1e4) / 1e4,
       left: row.left_session === 1,
-      said: said.all(from.runId, round, agent) as Array<{ kind: string; text: string }>,
+      said: read.said(from.runId, round, agent),
     })
   }
-  let personaRow: { persona: string } | undefined
-  for (let from: RunLineage | null = lineage; from && !personaRow; from = from.parent) personaRow = persona.get(from.runId, agent) as { persona: string } | undefined
+  let personaJson: string | undefined
+  for (let from: RunLineage | null = lineage; from && personaJson === undefined; from = from.parent) personaJson = read.personaJson(from.runId, agent)
   let parsed: Record<string, unknown> | null = null
   try {
-    parsed = personaRow ? (JSON.parse(personaRow.persona) as Record<string, unknown>) : null
+    parsed = personaJson !== undefined ? (JSON.parse(personaJson) as Record<string, unknown>) : null
   } catch {
     parsed = null
   }

@@ -1,4 +1,5 @@
 import type { Db } from '../store/index.ts'
+import { slateTriples } from './report-repo.ts'
 
 /**
  * Aggregates over the events table that never hold a run's rows in memory: one raw
@@ -44,11 +45,7 @@ export function addRatingCounts(csv: string, into: Float64Array): void {
  * streaming pass over the primary-key range, reading only the three text columns.
  */
 export function addEventCounts(db: Db, runKey: number, into: EventCounts, fromRound = 0, toRound = Number.MAX_SAFE_INTEGER): void {
-  const it = db
-    .prepare("SELECT slate, clicks, ratings FROM events WHERE run_key = ? AND round BETWEEN ? AND ? AND slate != ''")
-    .raw()
-    .iterate(runKey, fromRound, toRound) as Iterable<[string, string, string]>
-  for (const [slate, clicks, ratings] of it) {
+  for (const [slate, clicks, ratings] of slateTriples(db, runKey, fromRound, toRound)) {
     addCsvCounts(slate, into.impressions)
     if (clicks) {
       addCsvCounts(clicks, into.clicks)

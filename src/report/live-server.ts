@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { SimError } from '../core/index.ts'
-import { RunStore } from '../store/index.ts'
+import { agentsCommitted, RunStore } from '../store/index.ts'
+import { roundProgress } from './report-repo.ts'
 import { ReportBuilder } from './report-data.ts'
 import { renderReportHtml } from './render-html.ts'
 
@@ -117,11 +118,7 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
 
 /** The runs of the database with how far each has come (the page's run picker). */
 function runList(store: RunStore) {
-  const progress = store.db.prepare(
-    "SELECT run_id, sum(status = 'done') AS done, max(CASE WHEN status = 'running' THEN round END) AS running FROM rounds GROUP BY run_id",
-  ).all() as Array<{ run_id: string; done: number; running: number | null }>
-  const by = new Map(progress.map((p) => [p.run_id, p]))
-  const agentsIn = store.db.prepare('SELECT coalesce(sum(end_agent - start_agent), 0) AS n FROM shard_commits WHERE run_id = ? AND round = ?')
+  const by = new Map(roundProgress(store.db).map((p) => [p.run_id, p]))
   return store.listRuns().map((r) => {
     const p = by.get(r.id)
     const running = p?.running ?? null
@@ -135,7 +132,7 @@ function runList(store: RunStore) {
       rounds: r.config.rounds,
       roundsDone: p?.done ?? 0,
       runningRound: running,
-      agentsDoneInRunningRound: running === null ? 0 : (agentsIn.get(r.id, running) as { n: number }).n,
+      agentsDoneInRunningRound: running === null ? 0 : agentsCommitted(store, r.id, running),
     }
   })
 }

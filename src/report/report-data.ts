@@ -1,13 +1,13 @@
 import { basename } from 'node:path'
-import type { RunConfig } from '../core/index.ts'
+import { type RunConfig } from '../config/index.ts'
 import type { RunSummary } from '../metrics/index.ts'
 import { createShardEnv } from '../runner/shard-env.ts'
-import type { RunRecord, RunStore } from '../store/index.ts'
+import { agentsCommitted, type RunRecord, type RunStore } from '../store/index.ts'
 import { agentStory, sampleStoryAgents, type AgentStory, type RunLineage } from './agent-stories.ts'
 import { addEventCounts, emptyCounts, type EventCounts } from './event-aggregates.ts'
 import { longTail, type LongTail } from './long-tail.ts'
 import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catalog.ts'
-import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './optional-sections.ts'
+import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
 export interface RunReport {
@@ -105,7 +105,7 @@ export class ReportBuilder {
     const doneThrough = done.length ? done.at(-1)!.round : -1
     const running = rounds.find((r) => r.status === 'running') ?? null
     const agentsDone = running
-      ? ((db.prepare('SELECT coalesce(sum(end_agent - start_agent), 0) AS n FROM shard_commits WHERE run_id = ? AND round = ?').get(run.id, running.round) as { n: number }).n)
+      ? agentsCommitted(this.store, run.id, running.round)
       : 0
     const stateKey = `${run.status}|${run.updatedAt}|${doneThrough}|${running?.round ?? ''}|${agentsDone}|${storyAgentsHint?.join(',') ?? ''}`
     let c = this.cache.get(run.id)

@@ -1,16 +1,18 @@
-import { availableParallelism } from 'node:os'
 import { z } from 'zod'
-import { runConfigSchema, SimError, type RunConfig, type ScenarioDef } from '../core/index.ts'
-import type { LlmSettings } from '../llm/create-runner.ts'
-import { RunStore } from '../store/index.ts'
+import { SimError, type ScenarioDef } from '../core/index.ts'
+import { parseRunConfig, type RunConfig } from '../config/index.ts'
+import type { LlmSettings } from '../llm/settings.ts'
+import { RunStore, type CommitHook } from '../store/index.ts'
 import type { ShardExecutor } from './executor.ts'
+import { executionPlan, type ExecutionPlan } from './execution-plan.ts'
 import { inlineExecutor } from './in-process/inline-executor.ts'
 import { threadExecutor } from './in-process/thread-executor.ts'
-import { defaultShardCount, runSimulation, type ResumePoint, type RunListener, type RunResult } from './orchestrator.ts'
+import { defaultShardCount, runSimulation, type ResumePoint, type RunResult } from './orchestrator.ts'
+import type { RunExtension } from './round-loop.ts'
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
 import { createShardEnv, policyNames } from './shard-env.ts'
+import type { ShardExtensionsModule } from './shard-extension.ts'
 import { USERSIM_VERSION } from './version.ts'
-import { fallbackExecutorFor } from '../correction/fallback.ts'
 
 /** What a caller may override of a scenario's defaults. */
 export interface RunOverrides {
@@ -23,11 +25,13 @@ export interface RunOverrides {
   params?: Record<string, unknown>
   policyOptions?: Record<string, unknown>
   ndcgSample?: number
-  /** Checkpoint, critic and guard settings (src/checkpoint/settings.ts). */
+  /** Checkpoint, critic and guard settings (src/config/recovery-settings.ts); defaults fill the rest. */
   recovery?: Record<string, unknown>
+  /** The task backend (absent: the surrogate). */
+  llm?: LlmSettings
 }
 
-/** Resolves a scenario reference and builds a validated run configuration. */
+/** Resolves a scenario reference and builds the run's configuration, parsed and typed once here. */
 export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}): Promise<{ config: RunConfig; scenario: ScenarioDef }> {
   const ref = resolveScenarioRef(scenarioRef)
   const scenario = await loadScenario(ref)
@@ -38,7 +42,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     if (!parsed.success) throw new SimError('USAGE', `invalid --set for scenario "${scenario.name}":\n${z.prettifyError(parsed.error)}`)
     params = parsed.data as Record<string, unknown>
   }
-  const parsed = runConfigSchema.safeParse({
+  const config = parseRunConfig({
     scenario: ref,
     agents: o.agents ?? d.agents,
     rounds: o.rounds ?? d.rounds,
@@ -50,28 +54,40 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     policyOptions: o.policyOptions ?? {},
     ndcgSample: o.ndcgSample,
     recovery: o.recovery,
+    llm: o.llm,
   })
-  if (!parsed.success) throw new SimError('USAGE', `invalid run configuration:\n${z.prettifyError(parsed.error)}`)
-  const config = parsed.data
   if (!policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')})`)
   }
   return { config, scenario }
 }
 
+/**
+ * The features plugged into a run, gathered in one place (see src/extensions): round-loop
+ * extensions, store commit hooks, and the module whose shard extensions every shard
+ * thread and worker loads. The engine runs without any.
+ */
+export interface Extensions {
+  run: readonly RunExtension[]
+  commitHooks: readonly CommitHook[]
+  shardExtensions?: ShardExtensionsModule
+}
+
+export const NO_EXTENSIONS: Extensions = { run: [], commitHooks: [] }
+
 export interface LaunchOptions {
   db: string
-  /** Worker threads; 0 runs shards in this thread. Default: the machine's cores. */
+  /** Worker threads; 0 runs shards in this thread. Default: see executionPlan. */
   threads?: number
   shards?: number
-  llm?: LlmSettings
-  /** Agents in flight per shard (useful with a model backend). */
+  /** Agents in flight per shard (default: see executionPlan). */
   concurrency?: number
-  listener?: RunListener
   runId?: string
   /** Supplies a different executor (e.g. BullMQ); default: in-process. */
   executor?: (config: RunConfig) => Promise<ShardExecutor>
   shouldStop?: () => boolean
+  /** Features plugged in (default: none; the CLI and `simulate()` plug in the defaults). */
+  extensions?: Extensions
 }
 
 export function newRunId(scenario: string): string {
@@ -79,25 +95,20 @@ export function newRunId(scenario: string): string {
   return `${scenario}-${t}-${Math.random().toString(16).slice(2, 6)}`
 }
 
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 8))
+/** Starts the in-process executor of a plan (threads, or this thread when 0). */
+function inProcessExecutor(config: RunConfig, plan: ExecutionPlan, llm: LlmSettings | undefined, shardExtensions: ShardExtensionsModule | undefined): Promise<ShardExecutor> {
+  const opts = { llm, concurrency: plan.concurrency, shardExtensions }
+  return plan.threads === 0 ? Promise.resolve(inlineExecutor(config, opts)) : threadExecutor(config, plan.threads, opts)
 }
 
-/** The executor a run uses: the caller's (e.g. BullMQ), or in-process threads (0: this thread). */
-export function startExecutor(config: RunConfig, opts: Pick<LaunchOptions, 'threads' | 'llm' | 'concurrency' | 'executor'>): Promise<ShardExecutor> {
-  const threads = opts.threads ?? defaultThreads()
+/** The executor a run uses: the caller's (e.g. BullMQ), or in-process per the execution plan. */
+export function startExecutor(config: RunConfig, opts: Pick<LaunchOptions, 'threads' | 'concurrency' | 'executor' | 'extensions'>): Promise<ShardExecutor> {
   if (opts.executor) return opts.executor(config)
-  return threads === 0 ? Promise.resolve(inlineExecutor(config, opts.llm, opts.concurrency)) : threadExecutor(config, threads, opts.llm, opts.concurrency)
+  return inProcessExecutor(config, executionPlan(config.llm, opts), config.llm, opts.extensions?.shardExtensions)
 }
 
 /** Records a new run (status running) with its config, seed and versions; a branch names its parent. */
-export function createRunRow(
-  store: RunStore,
-  runId: string,
-  scenario: string,
-  config: RunConfig,
-  parent: { run: string; round: number } | null = null,
-): void {
+export function createRunRow(store: RunStore, runId: string, scenario: string, config: RunConfig, parent: { run: string; round: number } | null = null): void {
   store.createRun({
     id: runId,
     scenario,
@@ -129,12 +140,11 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
     const scenario = await loadScenario(config.scenario)
     const runId = opts.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config)
-    const threads = opts.threads ?? defaultThreads()
     // Start the executor first: threads build their world while this thread writes personas.
-    const executorReady = startExecutor(config, { ...opts, threads })
+    const executorReady = startExecutor(config, opts)
     executorReady.catch(() => {})
     await writePersonas(store, runId, config)
-    return await runToEnd(store, runId, config, undefined, { ...opts, threads }, executorReady)
+    return await runToEnd(store, runId, config, undefined, opts, executorReady)
   } finally {
     store.close()
   }
@@ -142,7 +152,8 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
 
 /**
  * Runs a stored run (new, resumed or branched) to its end on the given or a new
- * executor; marks it failed if it throws and always closes the executor.
+ * executor, with the extensions plugged in; marks it failed if it throws and always
+ * closes the executor.
  */
 export async function runToEnd(
   store: RunStore,
@@ -152,8 +163,10 @@ export async function runToEnd(
   opts: Omit<LaunchOptions, 'db' | 'runId'>,
   executorReady?: Promise<ShardExecutor>,
 ): Promise<RunResult> {
-  const threads = opts.threads ?? defaultThreads()
-  const executor = await (executorReady ?? startExecutor(config, { ...opts, threads }))
+  const ext = opts.extensions ?? NO_EXTENSIONS
+  for (const hook of ext.commitHooks) store.addCommitHook(hook)
+  const plan = executionPlan(config.llm, opts)
+  const executor = await (executorReady ?? startExecutor(config, opts))
   try {
     return await runSimulation({
       runId,
@@ -161,10 +174,11 @@ export async function runToEnd(
       store,
       executor,
       resume,
-      shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, threads)),
-      listener: opts.listener,
+      shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, plan.threads)),
       shouldStop: opts.shouldStop,
-      fallbackExecutor: fallbackExecutorFor(config, { ...opts, threads }),
+      extensions: ext.run,
+      // Other executors (a guard's fallback) run in process, like the run's own plan.
+      startExecutor: (llm) => inProcessExecutor(config, executionPlan(llm, { threads: plan.threads }), llm, ext.shardExtensions),
     })
   } catch (err) {
     store.setRunStatus(runId, 'failed', (err as Error).message)

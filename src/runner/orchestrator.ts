@@ -4,54 +4,36 @@ import {
   ratingsAt,
   rngFor,
   rowAt,
+  SimError,
   slateAt,
-  type AgentState,
   type Interaction,
   type OutcomeRow,
-  type RunConfig,
   type ShardInput,
   type ShardResult,
 } from '../core/index.ts'
+import type { RunConfig } from '../config/index.ts'
+import type { LlmSettings } from '../llm/settings.ts'
 import { computeRoundMetrics, gini, summarizeRun, type RoundMetrics, type RunSummary } from '../metrics/index.ts'
 import type { RunStore } from '../store/index.ts'
-import { testHold } from '../checkpoint/test-hold.ts'
+import type { AgentRecord } from './agent-record.ts'
 import type { ShardExecutor } from './executor.ts'
+import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
-import { RunRecovery } from './run-recovery.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
-
-/** Progress and results as a run goes; the CLI draws its progress bar from these. */
-export interface RunListener {
-  onRunStart?(info: { runId: string; config: RunConfig; fromRound: number }): void
-  onShardDone?(info: { round: number; shardsDone: number; shards: number; agentsDone: number }): void
-  onRoundDone?(metrics: RoundMetrics): void
-  /** After a round is committed; checkpoints hook in here. `round` is the round just done. */
-  onRoundCommitted?(info: {
-    round: number
-    states: readonly StatePart[]
-    policyState: unknown
-    rounds: readonly RoundMetrics[]
-    exposure: Float64Array
-  }): void | Promise<void>
-  /** After a checkpoint was written (see RecoverySettings for the cadence). */
-  onCheckpoint?(info: { round: number; bytes: number; ms: number }): void
-  /** A guard tripped: the round is rolled back and (if `replayed`) run again on the fallback. */
-  onIntervention?(info: { round: number; guard: string; replayed: boolean }): void
-}
 
 /** Where a resumed or branched run picks up. */
 export interface ResumePoint {
   /** The next round to run. */
   round: number
-  /** Agent states as JSON parts covering [0, agents). */
+  /** Agent records as JSON parts covering [0, agents). */
   states: StatePart[]
   policyState: unknown
   /** Metrics of the rounds already done (for the run summary). */
   previous: RoundMetrics[]
   /** Cumulative impressions per item so far. */
   exposure: Float64Array
-  /** A guard had switched the run to its fallback setting. */
-  fallback?: boolean
+  /** Run-level facts saved with the checkpoint (RoundLoop.resumedFacts). */
+  facts?: Record<string, unknown>
 }
 
 export interface RunOptions {
@@ -61,22 +43,31 @@ export interface RunOptions {
   executor: ShardExecutor
   /** Shards per round; results do not depend on it. */
   shards?: number
-  listener?: RunListener
   resume?: ResumePoint
   /** Checked between rounds: return true to stop after the current round. */
   shouldStop?: () => boolean
-  /** Builds the executor a tripped guard switches to (the run's fallback setting). */
-  fallbackExecutor?: () => Promise<ShardExecutor>
+  /** Features plugged into the loop (checkpoints, guards, progress, ...). */
+  extensions?: readonly RunExtension[]
+  /** Starts executors like the run's on other task settings (what RoundLoop.startExecutor does). */
+  startExecutor?: (llm: LlmSettings) => Promise<ShardExecutor>
 }
 
 export interface RunResult {
   runId: string
+  /** Metrics of every round of the run (resumed rounds included). */
   rounds: RoundMetrics[]
   summary: RunSummary
-  /** Agent-steps executed by this call (resumed rounds not included). */
+  /** Agent-steps of the whole run (resumed rounds included). */
   agentSteps: number
-  durationMs: number
   stopped: boolean
+  /** What this call did: a resume starts at a later round than 0. */
+  invocation: {
+    fromRound: number
+    /** Agent-steps this call executed. */
+    agentSteps: number
+    /** Wall time of this call, from the first round it ran. */
+    durationMs: number
+  }
 }
 
 /** Splits [0, agents) into contiguous ranges. */
@@ -94,11 +85,11 @@ export function defaultShardCount(agents: number, parallelism: number): number {
 
 /**
  * The round loop: snapshot the policy, run every shard, commit results idempotently,
- * measure, let the policy learn, repeat. The same loop drives threads and BullMQ.
+ * measure, let the gates judge the round, let the policy learn, repeat. The same loop
+ * drives threads and BullMQ; features plug in through `extensions` (see RoundLoop).
  */
 export async function runSimulation(opts: RunOptions): Promise<RunResult> {
-  const { runId, config, store, listener } = opts
-  const recovery = new RunRecovery(runId, config, store, opts.executor, opts.fallbackExecutor, listener)
+  const { runId, config, store } = opts
   const started = performance.now()
   const env = await createShardEnv(config, 1)
   const pctx = policyContext(env)
@@ -122,12 +113,36 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     fromRound = 0
     exposure = new Float64Array(catalogSize)
   }
-  if (opts.resume?.fallback) await recovery.useFallback()
-  listener?.onRunStart?.({ runId, config, fromRound })
-  let stopped = false
-  let agentSteps = 0
 
+  const bus = new RoundLoopBus()
+  let executor = opts.executor
+  const extraExecutors: ShardExecutor[] = []
+  const loop: RoundLoop = {
+    runId,
+    config,
+    store,
+    fromRound,
+    resumedFacts: opts.resume?.facts ?? {},
+    on: (event, handler) => bus.on(event, handler),
+    gate: (g) => void bus.gates.push(g),
+    fact: (name, value) => bus.fact(name, value),
+    get executor() {
+      return executor
+    },
+    useExecutor: (e) => void (executor = e),
+    startExecutor: async (llm) => {
+      if (!opts.startExecutor) throw new SimError('INTERNAL', 'this run cannot start another executor (no startExecutor given to runSimulation)')
+      const e = await opts.startExecutor(llm)
+      extraExecutors.push(e)
+      return e
+    },
+  }
+
+  let stopped = false
+  let executed = 0
   try {
+    for (const ext of opts.extensions ?? []) await ext.attach(loop)
+    await bus.emit('run:start', { runId, config, fromRound })
     for (let round = fromRound; round < config.rounds; round++) {
       const t0 = performance.now()
       store.startRound(runId, round)
@@ -135,44 +150,30 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const inputs: ShardInput[] = parts.map((p, shard) => ({ runId, round, shard, start: p.start, end: p.end, states: p.states }))
       let shardsDone = 0
       let agentsDone = 0
-      const results = await recovery.executor.runRound(round, snapshot, inputs, (r) => {
+      const results = await executor.runRound(round, snapshot, inputs, (r) => {
         // Commit as results arrive: memory stays flat and a crash loses only open shards.
         store.commitShard(runId, r)
-        // Call records are stored now: keep only what the round's guards count, not prompts and outputs.
+        // Call records are stored now: keep only what the round's gates count, not prompts and outputs.
         r.calls = r.calls.map(({ task, agent, round: rd, outcome }) => ({ task, agent, round: rd, outcome }))
         shardsDone++
         agentsDone += r.end - r.start
-        testHold(`shard:${round}:${shardsDone}`)
-        listener?.onShardDone?.({ round, shardsDone, shards: inputs.length, agentsDone })
+        bus.emitSync('shard:committed', { round, shard: r.shard, shardsDone, shards: inputs.length, agentsDone })
       })
       results.sort((a, b) => a.shard - b.shard)
-      const batches = results.map((r) => r.rows)
+      const metrics = measureRound(env, round, results, catalogSize)
 
-      let errors = 0
-      let awayBefore = 0
-      for (const r of results as ShardResult[]) {
-        errors += r.errors.length
-        awayBefore += r.awayBefore
-      }
-      const custom: Record<string, number> = {}
-      const metricFns = Object.entries(env.scenario.metrics ?? {})
-      if (metricFns.length) {
-        const rows: OutcomeRow[] = []
-        for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
-        const states: AgentState[] = []
-        for (const r of results) states.push(...(JSON.parse(r.states) as AgentState[]))
-        for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states })
-      }
-      const metrics = computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
-
-      // A round that trips a guard is rolled back and replayed on the fallback setting.
-      if (await recovery.rejectsRound(round, results, metrics)) {
+      // A gate may reject the round: its rows go, and it runs again (on the executor the gate chose).
+      let verdict: 'accept' | 'replay' = 'accept'
+      for (const gate of bus.gates) if ((await gate({ round, results, metrics })) === 'replay') verdict = 'replay'
+      if (verdict === 'replay') {
+        store.deleteRoundsAfter(runId, round - 1)
         round--
         continue
       }
 
       const interactions: Interaction[] = []
-      for (const b of batches) {
+      for (const r of results) {
+        const b = r.rows
         for (let k = 0; k < b.count; k++) {
           if (!isPresent(b, k)) continue
           const slate = slateAt(b, k)
@@ -182,30 +183,58 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       }
       policyState = env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
       parts = results.map((r) => ({ start: r.start, end: r.end, states: r.states }))
-      agentSteps += metrics.agents
+      executed += metrics.agents
 
       store.finishRound(runId, round, metrics, performance.now() - t0)
       rounds.push(metrics)
-      listener?.onRoundDone?.(metrics)
-      testHold(`round:${round}`)
+      await bus.emit('round:done', { round, metrics })
       // Let signal handlers (Ctrl-C asks to stop) run: an in-thread round may never yield.
       await new Promise((resolve) => setImmediate(resolve))
       const stopping = round + 1 < config.rounds && opts.shouldStop?.() === true
-      recovery.checkpoint(round, { states: parts, policyState, rounds, exposure }, stopping)
-      await listener?.onRoundCommitted?.({ round, states: parts, policyState, rounds, exposure })
+      await bus.emit('round:committed', { round, states: parts, policyState, rounds, exposure, stopping, facts: bus.facts() })
       if (stopping) {
         stopped = true
         break
       }
     }
   } finally {
-    await recovery.close()
+    await Promise.all(extraExecutors.map((e) => e.close()))
   }
 
   let covered = 0
   for (const e of exposure) if (e > 0) covered++
   const summary = summarizeRun(rounds, covered / catalogSize, gini(exposure))
   store.setRunSummary(runId, summary)
-  store.setRunStatus(runId, stopped ? 'interrupted' : 'finished')
-  return { runId, rounds, summary, agentSteps, durationMs: performance.now() - started, stopped }
+  const status = stopped ? 'interrupted' : 'finished'
+  store.setRunStatus(runId, status)
+  await bus.emit('run:end', { runId, status, summary })
+  const agentSteps = rounds.reduce((n, m) => n + m.agents, 0)
+  return { runId, rounds, summary, agentSteps, stopped, invocation: { fromRound, agentSteps: executed, durationMs: performance.now() - started } }
+}
+
+/** The round's metrics: built-in sums in agent order, plus the scenario's own. */
+function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: number, results: readonly ShardResult[], catalogSize: number): RoundMetrics {
+  let errors = 0
+  let awayBefore = 0
+  for (const r of results) {
+    errors += r.errors.length
+    awayBefore += r.awayBefore
+  }
+  const batches = results.map((r) => r.rows)
+  const custom: Record<string, number> = {}
+  const metricFns = Object.entries(env.scenario.metrics ?? {})
+  if (metricFns.length) {
+    const rows: OutcomeRow[] = []
+    for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
+    const states: unknown[] = []
+    const policyMemory: unknown[] = []
+    for (const r of results) {
+      for (const rec of JSON.parse(r.states) as AgentRecord[]) {
+        states.push(rec.state)
+        policyMemory.push(rec.policyMemory)
+      }
+    }
+    for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states, policyMemory })
+  }
+  return computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
 }

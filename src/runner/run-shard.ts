@@ -1,19 +1,19 @@
 import {
   agentRng,
-  packRows,
-  rngFor,
+  errorInfo,
   mix32,
+  packRows,
   SimError,
   violatesHardDislike,
-  type AgentState,
-  type OutcomeRow,
   type AgentError,
+  type OutcomeRow,
+  type Recommendation,
   type ShardInput,
-  type ShardResult,
-  type RecordingTaskRunner,
   type TaskDef,
+  type TaskRunner,
 } from '../core/index.ts'
 import { intraListDiversity, ndcgAgainstOracle, novelty } from '../metrics/index.ts'
+import { initialRecord, parseRecords, type AgentRecord } from './agent-record.ts'
 import type { ShardEnv } from './shard-env.ts'
 
 /** Is this agent in the seeded NDCG sample (rate = sample / agents). */
@@ -22,43 +22,49 @@ export function inNdcgSample(seed: number, agent: number, sample: number, agents
   return mix32(agent ^ mix32(seed ^ 0x5bd1e995)) / 4294967296 < sample / agents
 }
 
+/** What one shard's agents did in one round, before the host adds call records and extras. */
+export interface ShardSteps {
+  rows: ReturnType<typeof packRows>
+  /** The agents' records after the round, JSON (see ShardInput.states). */
+  states: string
+  awayBefore: number
+  errors: AgentError[]
+  taskCounts: Record<string, number>
+}
+
 /**
- * Runs one round for a range of agents: recommend, step, measure. The same function
- * serves the in-process threads and the BullMQ workers; it depends only on its inputs.
+ * Runs one round for a range of agents: recommend, step, measure. The shard host runs it
+ * the same way in this thread, in shard threads and on BullMQ workers; it depends only on
+ * its inputs.
  */
-export async function runShard(
-  env: ShardEnv,
-  snapshot: unknown,
-  input: ShardInput,
-  tasks: RecordingTaskRunner,
-  options: { concurrency?: number } = {},
-): Promise<ShardResult> {
+export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInput, tasks: TaskRunner, options: { concurrency?: number } = {}): Promise<ShardSteps> {
   const { config, scenario, catalog, index, policy } = env
+  const agentDef = scenario.agent
   const { seed } = config
   const n = input.end - input.start
-  const prior = decodeStates(env, input)
+  const prior = decodeRecords(env, input)
   const rows = new Array<OutcomeRow>(n)
-  const states = new Array<AgentState>(n)
+  const next = new Array<AgentRecord>(n)
   const errors: AgentError[] = []
   const taskCounts: Record<string, number> = {}
   const recCtx = { catalog, round: input.round, truth: { utility: env.utility } }
 
   const stepOne = async (k: number) => {
     const agent = input.start + k
-    const state = prior[k]!
+    const rec = prior[k]!
     const persona = env.persona(agent)
-    const present = env.scenario.agent.visit({ persona, state, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
+    const present = agentDef.visit({ persona, state: rec.state, present: rec.present, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
     const empty: OutcomeRow = {
       agent, round: input.round, present: false, returned: false, slate: [], clicks: [], ratings: [],
-      satisfaction: state.satisfaction, left: false, ndcg: Number.NaN, ild: Number.NaN, novelty: Number.NaN,
+      satisfaction: rec.satisfaction, left: false, ndcg: Number.NaN, ild: Number.NaN, novelty: Number.NaN,
       violations: 0, utterances: [],
     }
     if (!present) {
       rows[k] = empty
-      states[k] = state
+      next[k] = rec
       return
     }
-    const history = state.memory.recent
+    const history = agentDef.history(rec.state)
     const calls = new Map<string, number>()
     const task = <I, O>(def: TaskDef<I, O>, taskInput: I) => {
       const call = calls.get(def.name) ?? 0
@@ -66,27 +72,33 @@ export async function runShard(
       taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
       return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
     }
-    const rec = await policy.recommend(
-      snapshot,
-      { id: agent, history, utterances: state.lastUtterances ?? [], memory: state.policyMemory },
-      config.slate,
-      agentRng(seed, agent, input.round, 'policy'),
-      { ...recCtx, task },
-    )
-    const slate = Array.isArray(rec) ? rec : rec.items
-    const policyMemory = Array.isArray(rec) ? state.policyMemory : rec.memory
-    const message = Array.isArray(rec) ? undefined : rec.message
-    checkSlate(slate, config.slate, catalog.items.length, policy.name, agent)
+    let recommendation: Recommendation
+    try {
+      recommendation = await policy.recommend(
+        snapshot,
+        { id: agent, history, utterances: rec.said ?? [], memory: rec.policyMemory },
+        config.slate,
+        agentRng(seed, agent, input.round, 'policy'),
+        { ...recCtx, task },
+      )
+    } catch (err) {
+      // The user's own policy code failing is the policy's error, named as such; a model backend's own fatal errors pass as they are.
+      if (err instanceof SimError && err.code !== 'INTERNAL') throw err
+      throw new SimError('POLICY_FAILED', `policy "${policy.name}" failed to recommend for agent ${agent} in round ${input.round}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+    }
+    const slate = checkSlate(recommendation, config.slate, catalog.items.length, policy.name, agent, input.round)
+    const policyMemory = Array.isArray(recommendation) ? rec.policyMemory : recommendation.memory
+    const message = Array.isArray(recommendation) ? undefined : recommendation.message
     const utility = env.truthFor(agent)
     try {
-      const outcome = await scenario.agent.step({
+      const outcome = await agentDef.step({
         persona,
-        state,
+        state: rec.state,
         round: input.round,
         rng: agentRng(seed, agent, input.round, 'agent'),
         slate,
         catalog,
-        returned: !state.present,
+        returned: !rec.present,
         truth: { utility },
         message,
         task,
@@ -98,7 +110,7 @@ export async function runShard(
         agent,
         round: input.round,
         present: true,
-        returned: outcome.returned,
+        returned: !rec.present,
         slate,
         clicks: outcome.clicks,
         ratings: outcome.ratings,
@@ -112,17 +124,15 @@ export async function runShard(
         violations,
         utterances: outcome.utterances,
       }
-      const next = { ...outcome.state }
-      if (policyMemory !== undefined) next.policyMemory = policyMemory
-      else delete next.policyMemory
-      if (outcome.utterances.length) next.lastUtterances = outcome.utterances
-      else delete next.lastUtterances
-      states[k] = next
+      const after: AgentRecord = { present: !outcome.left, satisfaction: outcome.satisfaction, state: outcome.state }
+      if (policyMemory !== undefined) after.policyMemory = policyMemory
+      if (outcome.utterances.length) after.said = outcome.utterances
+      next[k] = after
     } catch (err) {
-      if ((err as { code?: string }).code === 'LLM_AUTH' || (err as { code?: string }).code === 'LLM_MODEL_NOT_FOUND') throw err
-      errors.push({ agent, round: input.round, message: (err as Error).message ?? String(err) })
+      if (errorInfo(err).fatal) throw err
+      errors.push({ agent, round: input.round, message: (err as Error)?.message ?? String(err) })
       rows[k] = { ...empty, present: true, slate, ild: intraListDiversity(index, slate), novelty: novelty(index, slate) }
-      states[k] = state
+      next[k] = rec
     }
   }
 
@@ -130,58 +140,36 @@ export async function runShard(
   if (concurrency === 1) {
     for (let k = 0; k < n; k++) await stepOne(k)
   } else {
-    let next = 0
+    let at = 0
     await Promise.all(
       Array.from({ length: Math.min(concurrency, n) }, async () => {
-        while (next < n) await stepOne(next++)
+        while (at < n) await stepOne(at++)
       }),
     )
   }
   let awayBefore = 0
-  for (const s of prior) if (!s.present) awayBefore++
-  return {
-    runId: input.runId,
-    round: input.round,
-    shard: input.shard,
-    start: input.start,
-    end: input.end,
-    rows: packRows(rows, input.round, input.start, config.slate),
-    states: JSON.stringify(states),
-    awayBefore,
-    errors,
-    taskCounts,
-    calls: tasks.drain(),
-  }
+  for (const r of prior) if (!r.present) awayBefore++
+  return { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
 }
 
-/** Parses a shard's states, or builds the initial ones (seeded per agent). */
-export function decodeStates(env: ShardEnv, input: ShardInput): AgentState[] {
+/** Parses a shard's records, or builds the initial ones (seeded per agent). */
+export function decodeRecords(env: ShardEnv, input: ShardInput): AgentRecord[] {
   const n = input.end - input.start
-  if (input.states === null) {
-    return Array.from({ length: n }, (_, k) => {
-      const a = input.start + k
-      return env.scenario.agent.initialState(env.persona(a), rngFor(env.config.seed, a, 'init'))
-    })
-  }
-  let states: unknown
-  try {
-    states = JSON.parse(input.states)
-  } catch (err) {
-    throw new SimError('DATA_INVALID', `shard ${input.shard} of round ${input.round}: states are not valid JSON`, { cause: err })
-  }
-  if (!Array.isArray(states) || states.length !== n) {
-    throw new SimError('DATA_INVALID', `shard ${input.shard} of round ${input.round}: expected ${n} agent states`)
-  }
-  return states as AgentState[]
+  if (input.states === null) return Array.from({ length: n }, (_, k) => initialRecord(env.scenario.agent, env.persona(input.start + k), env.config.seed, input.start + k))
+  return parseRecords(input.states, n, `shard ${input.shard} of round ${input.round}`)
 }
 
-function checkSlate(slate: number[], k: number, catalogSize: number, policy: string, agent: number): void {
-  if (slate.length > k) throw new SimError('INTERNAL', `policy "${policy}" returned ${slate.length} items for agent ${agent}; the slate size is ${k}`)
+/** The slate of a recommendation, or the policy's error naming what is wrong with it. */
+function checkSlate(rec: Recommendation, k: number, catalogSize: number, policy: string, agent: number, round: number): number[] {
+  const where = `policy "${policy}" for agent ${agent} in round ${round}`
+  const slate = Array.isArray(rec) ? rec : (rec as { items?: unknown } | null)?.items
+  if (!Array.isArray(slate)) throw new SimError('POLICY_FAILED', `${where} returned ${JSON.stringify(rec)?.slice(0, 80)}; expected an array of item ids or { items: [...] }`)
+  if (slate.length > k) throw new SimError('POLICY_FAILED', `${where} returned ${slate.length} items; the slate size is ${k}`)
   const seen = new Set<number>()
   for (const i of slate) {
-    if (!Number.isInteger(i) || i < 0 || i >= catalogSize || seen.has(i)) {
-      throw new SimError('INTERNAL', `policy "${policy}" returned an invalid or repeated item id ${i} for agent ${agent}`)
-    }
+    if (!Number.isInteger(i) || i < 0 || i >= catalogSize) throw new SimError('POLICY_FAILED', `${where} returned item id ${JSON.stringify(i)}, which is not in the catalog (ids 0–${catalogSize - 1})`)
+    if (seen.has(i)) throw new SimError('POLICY_FAILED', `${where} returned item id ${i} twice`)
     seen.add(i)
   }
+  return slate as number[]
 }

@@ -13,7 +13,7 @@ import {
 } from '../core/index.ts'
 import { idealList, type IdealList } from '../metrics/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
-import type { RunConfig } from '../core/index.ts'
+import type { RunConfig } from '../config/index.ts'
 import { loadScenario } from './scenario-loader.ts'
 
 /** Items beyond the slate size kept in an ideal list, so a bounded history can be skipped. */

@@ -1,3 +1,6 @@
-export { RunStore, type RunRecord, type RoundRecord, type RunStatus } from './sqlite/run-store.ts'
+export { RunStore, type CommitHook, type RunRecord, type RoundRecord, type RunStatus } from './sqlite/run-store.ts'
 export { openDatabase, type Db } from './sqlite/open-database.ts'
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/migrations.ts'
+export { readingStore, readingStoreAsync } from './sqlite/damage.ts'
+export { roundTables } from './sqlite/round-tables.ts'
+export { agentEvent, agentsCommitted, countEvents, iterateEvents, presentSatisfaction, roundInteractions, utterancesOf, type EventRow } from './sqlite/event-queries.ts'

@@ -6,6 +6,7 @@ import { cli, eventsHash, onlyRunId, runAndKillAt, runAndKillWhen, tempDir } fro
 const RUN = ['run', 'feed', '--agents', '240', '--rounds', '5', '--catalog', '400', '--seed', '7', '--shards', '3']
 
 interface RunJson {
+  agentSteps: number
   runId: string
   rounds: unknown[]
   summary: unknown
@@ -32,6 +33,8 @@ describe('kill -9 of the orchestrator, then resume', () => {
     expect(json.runId).toBe(runId)
     expect(json.rounds).toEqual(baseline.json.rounds)
     expect(json.summary).toEqual(baseline.json.summary)
+    // The run's own total, not this command's share (that is under `invocation`).
+    expect(json.agentSteps).toBe(baseline.json.agentSteps)
     expect(eventsHash(db, runId)).toBe(baseline.hash)
   }
 

@@ -2,13 +2,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { branchRun } from '../../src/checkpoint/branch.ts'
-import { listCheckpoints } from '../../src/checkpoint/checkpoint-store.ts'
-import { interviewAgent } from '../../src/checkpoint/interview.ts'
-import { resumeRun } from '../../src/checkpoint/resume.ts'
-import { rollbackRun } from '../../src/checkpoint/rollback.ts'
+import { listCheckpoints } from '../../src/checkpoint/checkpoint-repo.ts'
+import { interviewAgent } from '../../src/recovery/interview.ts'
+import { rollbackRun } from '../../src/recovery/rollback.ts'
 import { writeCorrections } from '../../src/correction/export-corrections.ts'
-import { buildRunConfig, launchRun, type RunResult } from '../../src/runner/index.ts'
+import { buildRunConfig, type RunResult } from '../../src/runner/index.ts'
+import { branchRun, launchRun, resumeRun } from '../helpers/launch.ts'
 import { RunStore } from '../../src/store/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'usersim-rb-'))
@@ -44,6 +43,9 @@ describe('rollback, branch, interview', () => {
     })
     const resumed = await resumeRun(db, original.runId, { threads: 0, shards: 2 })
     expect(resumed.fromRound).toBe(2)
+    // The summary counts the run's own totals; what this call did is named as such.
+    expect(resumed.result.agentSteps).toBe(original.agentSteps)
+    expect(resumed.result.invocation).toMatchObject({ fromRound: 2, agentSteps: original.rounds.slice(2).reduce((n, m) => n + m.agents, 0) })
     expect(resumed.result.rounds).toEqual(original.rounds)
     expect(resumed.result.summary).toEqual(original.summary)
     expect(withStore((s) => s.eventsHash(original.runId))).toBe(hash)

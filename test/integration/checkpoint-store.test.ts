@@ -2,15 +2,15 @@ import { mkdtempSync, statSync, truncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { listCheckpoints, loadCheckpoint, writeCheckpoint, type CheckpointData } from '../../src/checkpoint/checkpoint-store.ts'
-import { resumeRun } from '../../src/checkpoint/resume.ts'
-import type { RunConfig } from '../../src/core/index.ts'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { listCheckpoints, loadCheckpoint, writeCheckpoint, type CheckpointData } from '../../src/checkpoint/checkpoint-repo.ts'
+import { parseRunConfig } from '../../src/config/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { branchRun, launchRun, resumeRun } from '../helpers/launch.ts'
 import type { RoundMetrics } from '../../src/metrics/index.ts'
 import { RunStore } from '../../src/store/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'usersim-ckstore-'))
-const config = { scenario: 'feed', agents: 4, rounds: 5, slate: 2, policy: 'bpr', seed: 3, catalogSize: 10, params: {}, policyOptions: {}, ndcgSample: 0 } as RunConfig
+const config = parseRunConfig({ scenario: 'feed', agents: 4, rounds: 5, slate: 2, policy: 'bpr', seed: 3, catalogSize: 10, params: {}, policyOptions: {}, ndcgSample: 0 })
 
 function freshStore(name: string): RunStore {
   const store = new RunStore(join(dir, name))

@@ -2,12 +2,15 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { RecordingTaskRunner, RunConfig, ShardResult, TaskCallMeta, TaskDef } from '../../src/core/index.ts'
-import { listInterventions } from '../../src/correction/guards.ts'
-import { buildRunConfig, createShardEnv, inlineExecutor, runShard, runSimulation, type ShardExecutor } from '../../src/runner/index.ts'
+import type { RecordingTaskRunner, TaskCallMeta, TaskDef } from '../../src/core/index.ts'
+import { type RunConfig } from '../../src/config/index.ts'
+import { listInterventions } from '../../src/correction/corrections-repo.ts'
+import { guardsExtension } from '../../src/correction/guards-extension.ts'
+import { checkpointExtension } from '../../src/checkpoint/checkpoint-extension.ts'
+import { buildRunConfig, inlineExecutor, runSimulation, type ShardExecutor } from '../../src/runner/index.ts'
 import { surrogateRunner } from '../../src/llm/surrogate-runner.ts'
 import { RunStore } from '../../src/store/index.ts'
-import { loadCheckpoint } from '../../src/checkpoint/checkpoint-store.ts'
+import { loadCheckpoint } from '../../src/checkpoint/checkpoint-repo.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'usersim-guard-'))
 
@@ -21,21 +24,7 @@ function faultyExecutor(config: RunConfig): ShardExecutor {
     },
     drain: () => [],
   }
-  let env: ReturnType<typeof createShardEnv> | undefined
-  return {
-    name: 'faulty',
-    async runRound(_round, snapshot, shards, onShardDone) {
-      env ??= createShardEnv(config)
-      const out: ShardResult[] = []
-      for (const s of shards) {
-        const r = await runShard(await env, snapshot, s, tasks)
-        onShardDone?.(r)
-        out.push(r)
-      }
-      return out
-    },
-    async close() {},
-  }
+  return inlineExecutor(config, { tasks })
 }
 
 async function run(db: string, config: RunConfig, executor: ShardExecutor, fallback?: () => Promise<ShardExecutor>) {
@@ -43,7 +32,7 @@ async function run(db: string, config: RunConfig, executor: ShardExecutor, fallb
   const runId = 'r1'
   store.createRun({ id: runId, scenario: 'feed', config, seed: config.seed, versions: {}, status: 'running', createdAt: new Date().toISOString(), parentRun: null, parentRound: null })
   try {
-    const result = await runSimulation({ runId, config, store, executor, shards: 3, fallbackExecutor: fallback })
+    const result = await runSimulation({ runId, config, store, executor, shards: 3, extensions: [checkpointExtension(), guardsExtension({ fallback: fallback ?? null })] })
     const errors = store.db.prepare('SELECT count(*) FROM agent_errors WHERE run_id = ?').pluck().get(runId) as number
     return { result, hash: store.eventsHash(runId), interventions: listInterventions(store.db, runId), errors, checkpoint: loadCheckpoint(store, runId) }
   } finally {

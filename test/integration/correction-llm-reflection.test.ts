@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LlmSettings } from '../../src/llm/create-runner.ts'
+import { parseRunConfig } from '../../src/config/index.ts'
 import { startOpenAiTestServer, type ChatRequestBody, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { RunStore } from '../../src/store/index.ts'
 
 const REVIEWED = 'A reviewer flagged this answer'
@@ -34,7 +36,7 @@ describe('reflection on a model (OpenAI-compatible test server)', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'usersim-llmref-')), 'llm.db')
     const { config } = await buildRunConfig('feed', { agents: 12, rounds: 1, catalogSize: 200, seed: 4 })
     const llm = { backend: 'openai', model: 'test-model', endpoints: [{ url: server.url, concurrency: 4 }], cache: false } as unknown as LlmSettings
-    const result = await launchRun({ ...config, llm: llm as unknown as Record<string, unknown> }, { db, threads: 0, llm })
+    const result = await launchRun(parseRunConfig({ ...config, llm }), { db, threads: 0 })
     const store = new RunStore(db)
     try {
       const rows = store.db.prepare("SELECT * FROM corrections WHERE run_id = ? AND kind = 'rating-vs-satisfaction'").all(result.runId) as Record<string, string | number>[]
@@ -62,7 +64,7 @@ describe('reflection on a model (OpenAI-compatible test server)', () => {
     const { config } = await buildRunConfig('feed', { agents: 4, rounds: 1, catalogSize: 200, seed: 4 })
     const llm = { backend: 'openai', model: 'test-model', endpoints: [{ url: server.url, concurrency: 1 }], cache: false } as unknown as LlmSettings
     server.inject({ kind: 'schema-break' })
-    const result = await launchRun({ ...config, recovery: { critics: 'off' }, llm: llm as unknown as Record<string, unknown> }, { db, threads: 0, llm })
+    const result = await launchRun(parseRunConfig({ ...config, recovery: { critics: 'off' }, llm }), { db, threads: 0 })
     const store = new RunStore(db)
     try {
       const rows = store.db.prepare("SELECT * FROM corrections WHERE run_id = ? AND layer = 'output'").all(result.runId) as Record<string, string | number>[]
@@ -82,9 +84,9 @@ describe('reflection on a model (OpenAI-compatible test server)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'usersim-llmguard-'))
       const { config } = await buildRunConfig('feed', { agents: 30, rounds: 2, catalogSize: 200, seed: 9 })
       const llm = { backend: 'openai', model: 'test-model', endpoints: [{ url: broken.url, concurrency: 8 }], cache: false, repairs: 0, attempts: 1 } as unknown as LlmSettings
-      const guarded = { ...config, recovery: { critics: 'off', guards: { maxFallbackShare: 0.2, fallback: 'surrogate' } }, llm: llm as unknown as Record<string, unknown> }
-      const r = await launchRun(guarded, { db: join(dir, 'g.db'), threads: 0, llm })
-      const clean = await launchRun({ ...config, recovery: { critics: 'off' } }, { db: join(dir, 'c.db'), threads: 0 })
+      const guarded = parseRunConfig({ ...config, recovery: { critics: 'off', guards: { maxFallbackShare: 0.2, fallback: 'surrogate' } }, llm })
+      const r = await launchRun(guarded, { db: join(dir, 'g.db'), threads: 0 })
+      const clean = await launchRun(parseRunConfig({ ...config, recovery: { critics: 'off' } }), { db: join(dir, 'c.db'), threads: 0 })
       const g = new RunStore(join(dir, 'g.db'))
       const c = new RunStore(join(dir, 'c.db'))
       try {

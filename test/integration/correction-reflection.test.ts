@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { evaluateSlate, type EvaluateSlateInput, type EvaluateSlateOutput } from '../../agents/users/ailo/tasks/evaluate-slate.ts'
 import type { ChatMessage, RecordingTaskRunner, TaskCallMeta, TaskDef } from '../../src/core/index.ts'
-import { REFLECT_CALL_BASE, withCorrections } from '../../src/correction/with-corrections.ts'
+import { REFLECT_CALL_BASE, withCorrections, type CorrectionOptions } from '../../src/correction/with-corrections.ts'
 import { surrogateRunner } from '../../src/llm/surrogate-runner.ts'
 
 const input: EvaluateSlateInput = {
@@ -35,10 +35,16 @@ function scripted(answers: EvaluateSlateOutput[]): RecordingTaskRunner & { promp
   }
 }
 
+/** The corrected runner and the corrections it collected, as one object. */
+function correcting(inner: RecordingTaskRunner, opts: CorrectionOptions) {
+  const c = withCorrections(inner, opts)
+  return { run: c.runner.run.bind(c.runner), drain: () => c.runner.drain(), takeCorrections: () => c.collect().corrections ?? [] }
+}
+
 describe('reflection loop (withCorrections)', () => {
   it('a flagged answer goes back with the critique and the regenerated good answer is kept and recorded', async () => {
     const inner = scripted([BAD, GOOD])
-    const tasks = withCorrections(inner, { critics: true, maxReflections: 2, judgeShare: 0 })
+    const tasks = correcting(inner, { critics: true, maxReflections: 2, judgeShare: 0 })
     expect(await tasks.run(evaluateSlate, input, meta)).toEqual(GOOD)
     // The second prompt is the first plus the flagged answer and the critique.
     expect(inner.prompts).toHaveLength(2)
@@ -56,7 +62,7 @@ describe('reflection loop (withCorrections)', () => {
 
   it('is bounded: an answer that stays bad is regenerated maxReflections times, then repaired by its critic', async () => {
     const inner = scripted([BAD])
-    const tasks = withCorrections(inner, { critics: true, maxReflections: 3, judgeShare: 0 })
+    const tasks = correcting(inner, { critics: true, maxReflections: 3, judgeShare: 0 })
     const out = await tasks.run(evaluateSlate, input, meta)
     expect(inner.prompts).toHaveLength(4)
     expect(out).toMatchObject({ clicks: [], ratings: [] })
@@ -66,7 +72,7 @@ describe('reflection loop (withCorrections)', () => {
 
   it('a critic without a repair leaves the last answer, recorded as not fixed', async () => {
     const contradictory: EvaluateSlateOutput = { clicks: [1], ratings: [{ item: 1, rating: 1 }], satisfaction: 0.95, reason: 'x' }
-    const tasks = withCorrections(scripted([contradictory]), { critics: true, maxReflections: 1, judgeShare: 0 })
+    const tasks = correcting(scripted([contradictory]), { critics: true, maxReflections: 1, judgeShare: 0 })
     expect(await tasks.run(evaluateSlate, input, meta)).toEqual(contradictory)
     tasks.drain()
     expect(tasks.takeCorrections()[0]).toMatchObject({ kind: 'rating-vs-satisfaction', attempts: 1, fixed: false })
@@ -74,9 +80,9 @@ describe('reflection loop (withCorrections)', () => {
 
   it('clean answers pass untouched, and critics off means no checks', async () => {
     const inner = scripted([BAD])
-    const off = withCorrections(inner, { critics: false, maxReflections: 2, judgeShare: 0 })
+    const off = correcting(inner, { critics: false, maxReflections: 2, judgeShare: 0 })
     expect(await off.run(evaluateSlate, input, meta)).toEqual(BAD)
-    const on = withCorrections(scripted([GOOD]), { critics: true, maxReflections: 2, judgeShare: 0 })
+    const on = correcting(scripted([GOOD]), { critics: true, maxReflections: 2, judgeShare: 0 })
     expect(await on.run(evaluateSlate, input, meta)).toEqual(GOOD)
     on.drain()
     expect(on.takeCorrections()).toEqual([])
@@ -109,7 +115,7 @@ describe('reflection loop (withCorrections)', () => {
       },
       drain: () => [],
     }
-    const tasks = withCorrections(inner, { critics: true, maxReflections: 2, judgeShare: 1 })
+    const tasks = correcting(inner, { critics: true, maxReflections: 2, judgeShare: 1 })
     const out = await tasks.run(evaluateSlate, input, meta)
     expect(out.reason).toBe('second')
     expect(calls).toEqual(['evaluate-slate', 'judge-action', 'evaluate-slate'])

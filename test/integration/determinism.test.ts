@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { RunStore } from '../../src/store/index.ts'
 import { tempDir } from '../helpers/cli.ts'
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { bullmqExecutor, redisConnection } from '../../src/runner/bullmq/index.ts'
 import { RunStore } from '../../src/store/index.ts'
 import { keysUnder, obliterate, REDIS_URL, ROOT, spawnWorker, stopWorkers, testAddress, type WorkerProc } from '../fixtures/distributed/workers.ts'
@@ -23,7 +24,7 @@ async function runOn(name: string, scenario: string, o: { agents: number; rounds
   const { config } = await buildRunConfig(scenario, { agents: o.agents, rounds: o.rounds ?? 3, seed: 11, policy: o.policy })
   const db = join(dir, `${name}-${Date.now()}.db`)
   const executor = o.distributed === false ? undefined : (c: typeof config) => bullmqExecutor({ redis: REDIS_URL, config: c, address, backoffMs: 100, onNotice: (m) => o.notices?.push(m) })
-  const result = await launchRun(config, { db, threads: 0, shards: o.shards, executor, listener: { onShardDone: ({ round }) => o.onShard?.(round) } })
+  const result = await launchRun(config, { db, threads: 0, shards: o.shards, executor, on: { 'shard:committed': ({ round }) => o.onShard?.(round) } })
   const store = new RunStore(db)
   try {
     const key = store.runKey(result.runId)
@@ -87,13 +88,15 @@ describe('distributed faults', () => {
     expect(workers[0]!.log()).not.toMatch(/start shard/)
   })
 
-  it('a shard that fails on every attempt stops the run with the shard and the agent, and leaves no keys', async () => {
+  // A policy's invalid slate is the policy's error (POLICY_FAILED), which another attempt
+  // cannot fix: the job fails at once instead of after 3 tries of the same input.
+  it('a shard whose policy returns an invalid slate stops the run at once naming the shard, the policy and the agent, and leaves no keys', async () => {
     workers = [spawnWorker(address)]
     const scenario = join(ROOT, 'test/fixtures/distributed/broken-policy-scenario.ts')
     const failing = runOn('broken', scenario, { agents: 2000, shards: 2, policy: 'broken' })
     await expect(failing).rejects.toMatchObject({
       code: 'SHARD_FAILED',
-      message: expect.stringMatching(/^shard 1 of round 1 \(agents 1000–1999\) failed after 3 attempts on worker .*: shard 1 of round 1 .*invalid or repeated item id -5 for agent 1234/),
+      message: expect.stringMatching(/^shard 1 of round 1 \(agents 1000–1999\) failed after 1 attempt on worker .*: shard 1 of round 1 .*POLICY_FAILED: policy "broken" for agent 1234 in round 1 returned item id -5, which is not in the catalog/),
     })
     expect((await keysUnder(address.prefix)).filter((k) => k.includes(':run:') || /-\d+-\d+$/.test(k))).toEqual([])
   })

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRunConfig, launchRun, type RunListener } from '../../src/runner/index.ts'
+import { buildRunConfig, type RoundLoopHandlers } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { bullmqExecutor } from '../../src/runner/bullmq/index.ts'
 import { RunStore } from '../../src/store/index.ts'
 import { keysUnder, spawnWorker, stopWorkers, testAddress, type WorkerProc } from '../fixtures/distributed/workers.ts'
@@ -26,14 +27,14 @@ describe('a Redis restart during a distributed run', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  async function run(name: string, listener: RunListener, distributed = true, notices: string[] = []) {
+  async function run(name: string, on: RoundLoopHandlers, distributed = true, notices: string[] = []) {
     const { config } = await buildRunConfig('feed', { agents: 3000, rounds: 3, seed: 5 })
     const db = join(dir, `${name}.db`)
     const result = await launchRun(config, {
       db,
       threads: 0,
       shards: 6,
-      listener,
+      on,
       executor: distributed ? (c) => bullmqExecutor({ redis: redis.url, config: c, address, onNotice: (m) => notices.push(m) }) : undefined,
     })
     const store = new RunStore(db)
@@ -52,14 +53,14 @@ describe('a Redis restart during a distributed run', () => {
       'restart',
       {
         // Between rounds 0 and 1 (the orchestrator awaits this hook).
-        onRoundCommitted: async ({ round }) => {
+        'round:committed': async ({ round }) => {
           if (round === 0) {
             await redis.restart()
             restarts++
           }
         },
         // In round 2, once 2 of 6 shards are in: the others' jobs and inputs are lost.
-        onShardDone: ({ round, shardsDone }) => {
+        'shard:committed': ({ round, shardsDone }) => {
           if (round === 2 && shardsDone === 2) void redis.restart().then(() => restarts++)
         },
       },

@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { RunStore } from '../../src/store/index.ts'
-import { rollbackRun } from '../../src/checkpoint/rollback.ts'
+import { rollbackRun } from '../../src/recovery/rollback.ts'
 import { ReportBuilder, type ReportData } from '../../src/report/report-data.ts'
 import { tempDir } from '../helpers/cli.ts'
 
@@ -19,8 +20,8 @@ describe('report data from a real run', () => {
     const result = await launchRun(config, {
       db,
       threads: 0,
-      listener: {
-        onRoundDone: () => {
+      on: {
+        'round:done': () => {
           liveStore.current ??= new RunStore(db, { readonly: true })
           live ??= new ReportBuilder(liveStore.current, {}, true)
           const runId = liveStore.current.listRuns()[0]!.id

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildRunConfig, launchRun } from '../../src/runner/index.ts'
+import { buildRunConfig } from '../../src/runner/index.ts'
+import { launchRun } from '../helpers/launch.ts'
 import { RunStore } from '../../src/store/index.ts'
 
 const db = join(mkdtempSync(join(tmpdir(), 'usersim-if-')), 'runs.db')

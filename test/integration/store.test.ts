@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { packRows, type OutcomeRow, type ShardResult } from '../../src/core/index.ts'
+import { parseRunConfig } from '../../src/config/index.ts'
 import { RunStore, SCHEMA_VERSION } from '../../src/store/index.ts'
 import { core } from '../../src/store/sqlite/migrations/001-core.ts'
 import { tempDir } from '../helpers/cli.ts'
@@ -15,7 +16,7 @@ const open = (file: string, opts = {}) => {
 }
 afterEach(() => stores.splice(0).forEach((s) => s.close()))
 
-const config = { scenario: 'feed', agents: 2, rounds: 1, slate: 2, policy: 'random', seed: 1, catalogSize: 10, params: {}, policyOptions: {}, ndcgSample: 0 }
+const config = parseRunConfig({ scenario: 'feed', agents: 2, rounds: 1, slate: 2, policy: 'random', seed: 1, catalogSize: 10, params: {}, policyOptions: {}, ndcgSample: 0 })
 const row = (agent: number): OutcomeRow => ({ agent, round: 0, present: true, returned: false, slate: [1, 2], clicks: [2], ratings: [5], satisfaction: 0.7, left: false, ndcg: NaN, ild: 0.1, novelty: 2, violations: 0, utterances: [{ kind: 'praise', text: 'good' }] })
 const result = (shard: number, start: number): ShardResult => ({ runId: 'r1', round: 0, shard, start, end: start + 1, rows: packRows([row(start)], 0, start, 2), states: '[{}]', awayBefore: 0, errors: [], taskCounts: { 'evaluate-slate': 1 }, calls: [] })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { recoveryFromFlags } from '../../src/checkpoint/recovery-flags.ts'
-import { recoveryOf } from '../../src/checkpoint/settings.ts'
+import { recoveryFromFlags } from '../../src/cli/recovery-flags.ts'
+import { recoveryOf } from '../../src/config/index.ts'
 
 describe('checkpoint, critic and guard flags', () => {
   it('no flags leave the configuration without a recovery field (defaults apply)', () => {

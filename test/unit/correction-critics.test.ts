@@ -5,7 +5,7 @@ import { criticsFor, registerCritic, review } from '../../src/correction/critic.
 import { hardDislikeCritic, leaveWhileSatisfiedCritic, ratingSatisfactionCritic } from '../../src/correction/critics/ailo.ts'
 import { targetLeakCritic } from '../../src/correction/critics/target-leak.ts'
 import { checkGuards, type RoundHealth } from '../../src/correction/guards.ts'
-import { recoveryOf } from '../../src/checkpoint/settings.ts'
+import { recoveryOf } from '../../src/config/index.ts'
 import type { RoundMetrics } from '../../src/metrics/index.ts'
 
 const persona = {

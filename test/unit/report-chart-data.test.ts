@@ -5,7 +5,7 @@ import { personaFacts } from '../../src/report/agent-stories.ts'
 import { addCsvCounts, addRatingCounts } from '../../src/report/event-aggregates.ts'
 import { longTail, sampleRanks } from '../../src/report/long-tail.ts'
 import { flattenRoundMetrics, METRIC_CATALOG, metricsFor } from '../../src/report/metric-catalog.ts'
-import { llmUsage, recordedActions } from '../../src/report/optional-sections.ts'
+import { llmUsage, recordedActions } from '../../src/report/feature-tables-repo.ts'
 import { escapeHtml, jsonForScript, renderReportHtml } from '../../src/report/render-html.ts'
 import type { ReportData } from '../../src/report/report-data.ts'
 

@@ -1,7 +1,6 @@
 import {
   defineAgent,
   type AgentDef,
-  type AgentState,
   type Item,
   type Persona,
   type StepContext,
@@ -32,6 +31,27 @@ export const AILO_DEFAULTS: AiloOptions = {
   positionBias: 0.08,
   speakRate: 0.04,
   returnBase: 0.15,
+}
+
+/** Bounded memory: a recent window plus running summary counts. */
+export interface AiloMemory {
+  /** Recently consumed item ids, newest last (bounded). */
+  recent: number[]
+  /** Recently disappointing item ids (shown, judged below expectation), newest last. */
+  disliked: number[]
+  visits: number
+  clicks: number
+  impressions: number
+  ratingSum: number
+  ratingCount: number
+}
+
+/** The AILO user's state between rounds. */
+export interface AiloState {
+  satisfaction: number
+  expectation: number
+  fatigue: number
+  memory: AiloMemory
 }
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
@@ -84,23 +104,23 @@ const push = (list: number[], x: number, max: number) => {
  * satisfaction, decides whether to continue (task `decide-continue`), and now and
  * then speaks (task `write-utterance`).
  */
-export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef {
+export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloState> {
   const o = { ...AILO_DEFAULTS, ...options }
-  return defineAgent({
+  return defineAgent<AiloState>({
     name: 'ailo',
-    initialState: (p: Persona): AgentState => ({
-      present: true,
+    initialState: (p: Persona): AiloState => ({
       satisfaction: 0.5,
       expectation: p.expectation,
       fatigue: 0,
       memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
     }),
-    visit: ({ persona, state, rng }) => {
-      if (state.present) return true
+    history: (s) => s.memory.recent,
+    visit: ({ persona, state, present, rng }) => {
+      if (present) return true
       const p = o.returnBase + 0.75 * state.satisfaction * (0.6 + 0.4 * persona.traits.activity)
       return rng.next() < p
     },
-    step: async (ctx: StepContext) => {
+    step: async (ctx: StepContext<AiloState>) => {
       const { persona, state, slate, catalog, rng, truth } = ctx
       const items = slate.map((id) => catalog.items[id]!)
       const favourite = new Set(persona.favouriteCategories)
@@ -187,10 +207,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef {
       }
 
       return {
-        state: { present: !left, satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory },
-        present: true,
-        returned: ctx.returned,
-        slate: [...slate],
+        state: { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory },
         clicks,
         ratings,
         satisfaction,

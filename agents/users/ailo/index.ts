@@ -1,4 +1,4 @@
-export { ailoAgent, personaBrief, AILO_DEFAULTS, type AiloOptions } from './agent.ts'
+export { ailoAgent, personaBrief, AILO_DEFAULTS, type AiloOptions, type AiloState, type AiloMemory } from './agent.ts'
 export { evaluateSlate, surrogateEvaluate } from './tasks/evaluate-slate.ts'
 export { decideContinue } from './tasks/decide-continue.ts'
 export { writeUtterance, surrogateUtterance } from './tasks/write-utterance.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineAgent, rngFor, type AgentDef, type AgentState, type Catalog, type Persona, type StepContext } from '../../../src/core/index.ts'
+import { defineAgent, rngFor, type AgentDef, type Catalog, type Persona, type StepContext } from '../../../src/core/index.ts'
 import { personaBrief } from '../ailo/index.ts'
 import { crsUserTurn, type CrsUserTurnInput } from './tasks/crs-user-turn.ts'
 
@@ -7,7 +7,7 @@ import { crsUserTurn, type CrsUserTurnInput } from './tasks/crs-user-turn.ts'
 export const crsTarget = z.object({ id: z.number().int(), title: z.string(), category: z.string(), tags: z.array(z.string()), price: z.number(), maxTurns: z.number().int().positive() })
 export type CrsTarget = z.infer<typeof crsTarget>
 
-/** Episode bookkeeping (agent state `extra.crs`); the scenario's metrics read it. */
+/** A conversational user's state: the episode's bookkeeping, which the scenario's metrics read. */
 export const crsEpisode = z.object({
   /** The target's item id (metrics check the CRS's search results against it). */
   target: z.number().int(),
@@ -20,6 +20,8 @@ export const crsEpisode = z.object({
   history: z.array(z.object({ role: z.enum(['user', 'system']), text: z.string() })),
   scores: z.object({ recSum: z.number(), recN: z.number(), stratSum: z.number(), stratN: z.number(), expSum: z.number(), expN: z.number() }),
   leaks: z.number().int(),
+  /** The user's first words (a vague request). */
+  opening: z.string(),
 })
 export type CrsEpisode = z.infer<typeof crsEpisode>
 
@@ -27,11 +29,6 @@ export function crsTargetOf(p: Persona): CrsTarget {
   const t = crsTarget.safeParse(p.hidden.target)
   if (!t.success) throw new Error(`persona ${p.id} has no conversational target (hidden.target): ${t.error.issues[0]?.message}`)
   return t.data
-}
-
-export function crsEpisodeOf(s: AgentState): CrsEpisode | undefined {
-  const e = crsEpisode.safeParse(s.extra?.crs)
-  return e.success ? e.data : undefined
 }
 
 /** Picks a user's target: an item of a favourite category with a liked tag (else any), seeded. */
@@ -63,30 +60,25 @@ function asksAbout(text: string): CrsUserTurnInput['system']['asksAbout'] {
  * the slate: the recommended item first), rates it, picks answer-clarification, feedback or
  * end, and replies without ever naming the target (a leaked title is cut and counted).
  */
-export function crsUserAgent(): AgentDef {
-  return defineAgent({
+export function crsUserAgent(): AgentDef<CrsEpisode> {
+  return defineAgent<CrsEpisode>({
     name: 'crs-user',
-    initialState: (p: Persona, rng): AgentState => ({
-      present: true,
-      satisfaction: 0,
-      expectation: 1,
-      fatigue: 0,
-      memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
-      lastUtterances: [{ kind: 'request', text: rng.pick(VAGUE) }],
-      extra: {
-        crs: {
-          target: crsTargetOf(p).id,
-          turns: 0, found: false, done: false, revealed: [], stated: { tags: [] }, recommended: [], history: [],
-          scores: { recSum: 0, recN: 0, stratSum: 0, stratN: 0, expSum: 0, expN: 0 }, leaks: 0,
-        } satisfies CrsEpisode,
-      },
+    initialSatisfaction: 0,
+    initialState: (p: Persona, rng): CrsEpisode => ({
+      target: crsTargetOf(p).id,
+      turns: 0, found: false, done: false, revealed: [], stated: { tags: [] }, recommended: [], history: [],
+      scores: { recSum: 0, recN: 0, stratSum: 0, stratN: 0, expSum: 0, expN: 0 }, leaks: 0,
+      opening: rng.pick(VAGUE),
     }),
-    visit: ({ state }) => state.present && !crsEpisodeOf(state)?.done,
-    step: async (ctx: StepContext) => {
+    // Its first words: a fixed, vague request the CRS hears in round 0.
+    opening: (s) => [{ kind: 'request', text: s.opening }],
+    history: () => [],
+    visit: ({ state, present }) => present && !state.done,
+    step: async (ctx: StepContext<CrsEpisode>) => {
       const { persona, state, slate, catalog, round } = ctx
       const target = crsTargetOf(persona)
-      const ep = structuredClone(crsEpisodeOf(state)!)
-      if (!ep.history.length) for (const u of state.lastUtterances ?? []) ep.history.push({ role: 'user', text: u.text })
+      const ep = structuredClone(state)
+      if (!ep.history.length) ep.history.push({ role: 'user', text: ep.opening })
       const text = ctx.message ?? ''
       const rec = slate.length ? catalog.items[slate[0]!]! : undefined
       const action: CrsUserTurnInput['system']['action'] = rec ? 'recommend' : text.includes('?') ? 'ask' : 'respond'
@@ -136,10 +128,7 @@ export function crsUserAgent(): AgentDef {
       ep.history = ep.history.slice(-HISTORY)
       const kind = out.policy === 'respond_to_clarification' ? 'answer' : out.policy === 'provide_feedback' ? 'reply' : hit ? 'praise' : 'complaint'
       return {
-        state: { ...state, present: !ep.done, satisfaction: r.expression / 5, extra: { ...state.extra, crs: ep } },
-        present: true,
-        returned: false,
-        slate: [...slate],
+        state: ep,
         clicks: hit ? [target.id] : [],
         ratings: hit ? [5] : [],
         satisfaction: r.expression / 5,

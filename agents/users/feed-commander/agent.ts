@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { defineAgent, type AgentDef, type AgentState, type Item, type Persona, type StepContext, type Utterance } from '../../../src/core/index.ts'
+import { defineAgent, type AgentDef, type Item, type Persona, type StepContext, type Utterance } from '../../../src/core/index.ts'
 import { personaBrief } from '../ailo/index.ts'
 import { facetValue } from '../../recommenders/recbot/facets.ts'
 import { feedCommand, type FeedCommandInput } from './tasks/feed-command.ts'
 import { facetMet, feedTarget, fullyMatches, isHard, phaseAt, type Facet, type FeedTarget } from './target.ts'
 
-/** The feed user's episode bookkeeping (agent state `extra.feed`); metrics read it. */
+/** The feed user's episode bookkeeping; metrics read it. */
 export const feedEpisode = z.object({
   phase: z.number().int(),
   /** Facet keys said in the current phase, in order. */
@@ -28,9 +28,10 @@ export function targetOf(persona: Persona): FeedTarget {
   return t.data
 }
 
-export function episodeOf(state: AgentState): FeedEpisode | undefined {
-  const e = feedEpisode.safeParse(state.extra?.feed)
-  return e.success ? e.data : undefined
+/** The feed user's state: its episode, and the items it opened (its history). */
+export interface FeedCommanderState extends FeedEpisode {
+  /** Items opened, oldest first (at most 20). */
+  recent: number[]
 }
 
 /** The most common value of an attribute among the feed items that break a facet (what "these are all …" refers to). */
@@ -56,25 +57,18 @@ function dominantViolation(items: readonly Item[], f: Facet): string | undefined
  * condition as a command grounded in the feed (task `feed-command`). It gives up at the
  * last round. Leaving ends the episode: it never comes back.
  */
-export function feedCommanderAgent(options: { paraphrase?: number } = {}): AgentDef {
+export function feedCommanderAgent(options: { paraphrase?: number } = {}): AgentDef<FeedCommanderState> {
   const paraphrase = options.paraphrase ?? 0.15
-  return defineAgent({
+  return defineAgent<FeedCommanderState>({
     name: 'feed-commander',
-    initialState: (): AgentState => ({
-      present: true,
-      satisfaction: 0,
-      expectation: 1,
-      fatigue: 0,
-      memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
-      extra: {
-        feed: { phase: 0, said: [], commands: [], passed: false, passRound: null, done: false, recall: 0, ndcg: 0, csr: null, leaks: 0 } satisfies FeedEpisode,
-      },
-    }),
-    visit: ({ state }) => state.present && !episodeOf(state)?.done,
-    step: async (ctx: StepContext) => {
+    initialSatisfaction: 0,
+    initialState: (): FeedCommanderState => ({ phase: 0, said: [], commands: [], passed: false, passRound: null, done: false, recall: 0, ndcg: 0, csr: null, leaks: 0, recent: [] }),
+    history: (s) => s.recent,
+    visit: ({ state, present }) => present && !state.done,
+    step: async (ctx: StepContext<FeedCommanderState>) => {
       const { persona, state, slate, catalog, round } = ctx
       const target = targetOf(persona)
-      const ep: FeedEpisode = structuredClone(episodeOf(state) ?? (feedCommanderAgent().initialState(persona, ctx.rng).extra!.feed as FeedEpisode))
+      const ep: FeedCommanderState = structuredClone(state)
       const phaseIdx = target.phases.indexOf(phaseAt(target, round))
       const phase = target.phases[phaseIdx]!
       const items = slate.map((id) => catalog.items[id]!)
@@ -141,16 +135,7 @@ export function feedCommanderAgent(options: { paraphrase?: number } = {}): Agent
       ep.commands.push(text)
       const clicks = best && ep.passed ? [best.id] : []
       return {
-        state: {
-          ...state,
-          present: !ep.done,
-          satisfaction: bestShare,
-          memory: { ...state.memory, visits: state.memory.visits + 1, impressions: state.memory.impressions + slate.length, clicks: state.memory.clicks + clicks.length, recent: [...state.memory.recent, ...clicks].slice(-20) },
-          extra: { ...state.extra, feed: ep },
-        },
-        present: true,
-        returned: false,
-        slate: [...slate],
+        state: { ...ep, recent: [...state.recent, ...clicks].slice(-20) },
         clicks,
         ratings: clicks.map(() => 5),
         satisfaction: bestShare,

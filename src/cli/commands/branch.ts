@@ -1,13 +1,10 @@
-import { llmLaunchFromConfig } from '../llm-options.ts'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
-import { llmOf } from '../../checkpoint/continue-run.ts'
-import { branchRun } from '../../checkpoint/branch.ts'
-import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
+import { branchRun } from '../../recovery/branch.ts'
 import { RunStore } from '../../store/index.ts'
-import { collect, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
-import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
+import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
+import { preflightStored } from '../llm-options.ts'
+import { printRunResult, runSession } from '../run-session.ts'
 
 const branchFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
@@ -45,22 +42,14 @@ export function registerBranch(program: Command): void {
       } finally {
         peek.close()
       }
-      const listener = progressListener({ ...parentConfig, rounds: flags.rounds ?? parentConfig.rounds }, flags.json)
-      // A model-backed run continues on its own settings: preflight again, limits per thread.
-      const llmLaunch = await llmLaunchFromConfig(parentConfig as { llm?: Record<string, unknown> }, { threads: flags.threads })
-      const interrupt = stopOnInterrupt()
+      // A model-backed run continues on its own settings: check its endpoints again.
+      await preflightStored(parentConfig.llm)
+      const session = runSession({ ...parentConfig, rounds: flags.rounds ?? parentConfig.rounds }, flags)
       let out
       try {
-        out = await branchRun(
-          flags.db,
-          parentId,
-          flags.atRound!,
-          { policy: flags.policy, params, policyOptions, rounds: flags.rounds },
-          { threads: llmLaunch?.threads ?? flags.threads, llm: llmLaunch?.llm, concurrency: llmLaunch?.concurrency, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(parentConfig) }), shouldStop: interrupt.shouldStop },
-        )
+        out = await branchRun(flags.db, parentId, flags.atRound!, { policy: flags.policy, params, policyOptions, rounds: flags.rounds }, session.launch)
       } finally {
-        interrupt.dispose()
-        listener.finish()
+        session.done()
       }
       if (!flags.json) {
         process.stdout.write(

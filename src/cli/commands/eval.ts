@@ -6,11 +6,11 @@ import { calibrate } from '../../fidelity/calibrate.ts'
 import { evaluateFidelity, FIDELITY_DEFAULTS, type FidelityResult } from '../../fidelity/protocol.ts'
 import { fidelityJson, llmUsage, PUBLISHED } from '../../fidelity/report.ts'
 import { createTaskRunner, SURROGATE } from '../../llm/create-runner.ts'
+import { executionPlan } from '../../runner/execution-plan.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
-import { intFlag, parseFlags } from '../flags.ts'
+import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
-import { DEFAULT_DB } from './run.ts'
 
 const ratiosFlag = z
   .string()
@@ -72,7 +72,7 @@ export function registerEval(program: Command): void {
     const progress = createProgress({ json: flags.json })
     progress.update(0, 1, 'calibrating personas')
     const cal = calibrate(data, { seed, split: { trainFraction } })
-    const runner: RecordingTaskRunner = await createTaskRunner(llm?.llm ?? SURROGATE)
+    const runner: RecordingTaskRunner = await createTaskRunner(llm ?? SURROGATE)
     const records: TaskCallRecord[] = []
     const options = {
       ...FIDELITY_DEFAULTS,
@@ -80,7 +80,7 @@ export function registerEval(program: Command): void {
       users: flags.users ?? 0,
       seed,
       negatives: flags.negatives,
-      concurrency: llm ? Math.max(1, llm.concurrency ?? 8) : 1,
+      concurrency: llm ? executionPlan(llm).concurrency : 1,
     }
     let result: FidelityResult
     try {
@@ -95,7 +95,7 @@ export function registerEval(program: Command): void {
     if (result.usersEvaluated === 0) {
       throw new SimError('DATA_INVALID', `${data.source}: no user has a held-out rating ≥ ${options.likedThreshold} to evaluate`)
     }
-    const backend = llm?.llm.backend === 'openai' ? `openai:${llm.llm.model}` : 'surrogate'
+    const backend = llm?.backend === 'openai' ? `openai:${llm.model}` : 'surrogate'
     const out = fidelityJson(cal, result, { ...options, backend, trainFraction }, {
       durationMs: performance.now() - started,
       llm: llm ? llmUsage(records) : undefined,

@@ -5,10 +5,9 @@ import { exportFormat, exportFormats } from '../../datasets/export-registry.ts'
 import '../../datasets/formats/index.ts'
 import '../../correction/export-corrections.ts'
 import { RunStore } from '../../store/index.ts'
-import { parseFlags } from '../flags.ts'
+import { parseFlags, DEFAULT_DB } from '../flags.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
 import { createTaskRunner } from '../../llm/create-runner.ts'
-import { DEFAULT_DB } from './run.ts'
 
 const numberFlag = (flag: string, min: number, max: number) =>
   z
@@ -62,9 +61,9 @@ export function registerExport(program: Command): void {
       const store = new RunStore(flags.db, { mustExist: true })
       try {
         store.getRun(runId)
-        const llm = await llmFromFlags(raw, { db: flags.db, threads: 0, json: flags.json })
-        const runner = llm ? await createTaskRunner(llm.llm) : undefined
-        const rewriterModel = llm ? (llm.llm as { model?: string }).model : undefined
+        const llm = await llmFromFlags(raw, { db: flags.db, json: flags.json })
+        const runner = llm ? await createTaskRunner(llm) : undefined
+        const rewriterModel = llm?.backend === 'openai' ? llm.model : undefined
         let result
         try {
           result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, runner, rewriterModel })

@@ -1,10 +1,9 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { interviewAgent } from '../../checkpoint/interview.ts'
+import { interviewAgent } from '../../recovery/interview.ts'
 import { SimError } from '../../core/index.ts'
-import { SURROGATE } from '../../llm/create-runner.ts'
-import { intFlag, parseFlags } from '../flags.ts'
-import { DEFAULT_DB } from './run.ts'
+import { SURROGATE } from '../../llm/settings.ts'
+import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 
 const interviewFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),

@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { writeReport } from '../../report/write-report.ts'
-import { intFlag, parseFlags } from '../flags.ts'
-import { DEFAULT_DB } from './run.ts'
+import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 
 const reportFlags = z.object({
   db: z.string().min(1, '--db must be a file path'),

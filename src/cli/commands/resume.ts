@@ -1,13 +1,10 @@
-import { llmLaunchFromConfig } from '../llm-options.ts'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
-import { llmOf } from '../../checkpoint/continue-run.ts'
-import { resumeRun } from '../../checkpoint/resume.ts'
-import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
-import { intFlag, parseFlags, THREADS_HELP } from '../flags.ts'
-import { DEFAULT_DB, printRunResult, progressListener } from './run.ts'
+import { resumeRun } from '../../recovery/resume.ts'
 import { RunStore } from '../../store/index.ts'
+import { DEFAULT_DB, intFlag, parseFlags, THREADS_HELP } from '../flags.ts'
+import { preflightStored } from '../llm-options.ts'
+import { printRunResult, runSession } from '../run-session.ts'
 
 const resumeFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
@@ -36,16 +33,14 @@ export function registerResume(program: Command): void {
       } finally {
         peek.close()
       }
-      const listener = progressListener(config, flags.json)
-      // A model-backed run continues on its own settings: preflight again, limits per thread.
-      const llmLaunch = await llmLaunchFromConfig(config as { llm?: Record<string, unknown> }, { threads: flags.threads })
-      const interrupt = stopOnInterrupt()
+      // A model-backed run continues on its own settings: check its endpoints again.
+      await preflightStored(config.llm)
+      const session = runSession(config, flags)
       let out
       try {
-        out = await resumeRun(flags.db, runId, { threads: llmLaunch?.threads ?? flags.threads, llm: llmLaunch?.llm, concurrency: llmLaunch?.concurrency, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { llm: llmOf(config) }), shouldStop: interrupt.shouldStop })
+        out = await resumeRun(flags.db, runId, session.launch)
       } finally {
-        interrupt.dispose()
-        listener.finish()
+        session.done()
       }
       printRunResult(out.result, out.config, flags.db, out.scenario, flags.json)
     })

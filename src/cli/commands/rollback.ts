@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { rollbackRun } from '../../checkpoint/rollback.ts'
-import { intFlag, parseFlags } from '../flags.ts'
-import { DEFAULT_DB } from './run.ts'
+import { rollbackRun } from '../../recovery/rollback.ts'
+import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 
 const rollbackFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),

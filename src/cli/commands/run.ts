@@ -1,19 +1,12 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { buildRunConfig, launchRun, type RunResult } from '../../runner/index.ts'
-import type { RunConfig } from '../../core/index.ts'
-import { distributedExecutorFromFlag } from '../../runner/bullmq/cli-executor.ts'
-import { collect, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
+import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
 import { applyDataFlags, dataFlag, formatFlag } from '../../data/index.ts'
-import { addRecoveryOptions, recoveryFromFlags } from '../../checkpoint/recovery-flags.ts'
-import { stopOnInterrupt } from '../../checkpoint/interrupt.ts'
-import { roundsTable, summaryTable } from '../output/metrics-view.ts'
-import { createProgress } from '../output/progress.ts'
+import { addRecoveryOptions, recoveryFromFlags } from '../recovery-flags.ts'
 import { serveRunFromFlag } from '../../report/serve-while-running.ts'
-import type { RunListener } from '../../runner/index.ts'
-
-export const DEFAULT_DB = 'usersim.db'
+import { printRunResult, runSession } from '../run-session.ts'
 
 const runFlags = z.object({
   agents: intFlag('--agents', 1, 10_000_000),
@@ -33,55 +26,6 @@ const runFlags = z.object({
   format: formatFlag,
 })
 export type RunFlags = z.infer<typeof runFlags>
-
-/** Everything `run` prints with --json (also what `resume` prints). */
-export function runJson(result: RunResult, config: RunConfig, db: string, scenario: string) {
-  return {
-    runId: result.runId,
-    db,
-    scenario,
-    config,
-    rounds: result.rounds,
-    summary: result.summary,
-    agentSteps: result.agentSteps,
-    durationMs: Math.round(result.durationMs),
-    agentStepsPerSecond: Math.round(result.agentSteps / Math.max(1e-9, result.durationMs / 1000)),
-    stopped: result.stopped,
-  }
-}
-
-/** Prints a finished run as a table (people) or one JSON object (scripts). */
-export function printRunResult(result: RunResult, config: RunConfig, db: string, scenario: string, json: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify(runJson(result, config, db, scenario)) + '\n')
-    return
-  }
-  const secs = result.durationMs / 1000
-  process.stdout.write(
-    [
-      `run ${result.runId}  (${scenario}, policy ${config.policy}, ${config.agents.toLocaleString('en-US')} agents × ${config.rounds} rounds, seed ${config.seed})`,
-      '',
-      roundsTable(result.rounds),
-      '',
-      summaryTable(result.summary),
-      '',
-      `${result.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(result.agentSteps / Math.max(secs, 1e-9)).toLocaleString('en-US')}/s)${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
-      `see it again: usersim show ${result.runId} --db ${db}`,
-      '',
-    ].join('\n'),
-  )
-}
-
-/** A listener that drives the progress bar over rounds and agents. */
-export function progressListener(config: RunConfig, json: boolean): RunListener & { finish(): void } {
-  const progress = createProgress({ json })
-  const total = config.agents * config.rounds
-  return {
-    onShardDone: ({ round, agentsDone }) =>
-      progress.update(round * config.agents + agentsDone, total, `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
-    finish: () => progress.done(),
-  }
-}
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -111,6 +55,8 @@ export function registerRun(program: Command): void {
       const sets = parseSets(flags.set)
       const { params, agents } = applyDataFlags(flags, sets.params)
       const policyOptions = sets.policyOptions
+      // Preflight: an unreachable server or unknown model stops here, before a run row exists.
+      const llm = await llmFromFlags(raw, { db: flags.db, json: flags.json })
       const { config, scenario } = await buildRunConfig(scenarioRef, {
         agents,
         rounds: flags.rounds,
@@ -122,22 +68,18 @@ export function registerRun(program: Command): void {
         params,
         policyOptions,
         recovery: recoveryFromFlags(raw),
+        llm,
       })
-      // Preflight: an unreachable server or unknown model stops here, before a run row exists.
-      const llm = await llmFromFlags(raw, { db: flags.db, threads: flags.threads, json: flags.json })
-      if (llm) config.llm = llm.llm
       const live = await serveRunFromFlag(raw.serve, flags.db)
-      const listener = progressListener(config, flags.json)
-      const interrupt = stopOnInterrupt()
+      const session = runSession(config, flags)
       let result: RunResult
       try {
-        result = await launchRun(config, { db: flags.db, threads: llm?.threads ?? flags.threads, shards: flags.shards, listener, executor: distributedExecutorFromFlag(flags.redis, { concurrency: llm?.concurrency }), llm: llm?.llm, concurrency: llm?.concurrency, shouldStop: interrupt.shouldStop })
+        result = await launchRun(config, { db: flags.db, ...session.launch })
       } catch (err) {
         await live?.close()
         throw err
       } finally {
-        interrupt.dispose()
-        listener.finish()
+        session.done()
       }
       printRunResult(result, config, flags.db, scenario.name, flags.json)
       await live?.afterRun()

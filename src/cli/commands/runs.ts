@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
+import { DEFAULT_DB } from '../flags.ts'
 import { RunStore } from '../../store/index.ts'
 import { formatTable } from '../output/table.ts'
-import { DEFAULT_DB } from './run.ts'
 
 export function registerRuns(program: Command): void {
   program

@@ -2,8 +2,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { startLiveServer } from '../../report/live-server.ts'
 import { DEFAULT_LIVE_PORT, serveUntilSignal } from '../../report/serve-while-running.ts'
-import { intFlag, parseFlags } from '../flags.ts'
-import { DEFAULT_DB } from './run.ts'
+import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 
 const serveFlags = z.object({
   db: z.string().min(1, '--db must be a file path'),

@@ -1,20 +1,12 @@
 import type { Command } from 'commander'
+import { DEFAULT_DB } from '../flags.ts'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
-import { llmUsageSection } from '../output/llm-usage-view.ts'
-import { recoveryShowSections } from '../../checkpoint/show-sections.ts'
-import { scenarioMetricsSection } from '../../datasets/show-section.ts'
-import { DEFAULT_DB } from './run.ts'
-
-/** Sections other features add to `usersim show` (LLM usage, checkpoints, corrections). */
-export interface ShowSection {
-  title: string
-  /** JSON key under which the data appears with --json. */
-  key: string
-  collect(store: RunStore, runId: string): unknown | undefined
-  render(data: unknown): string
-}
+import { llmUsageSection } from '../show/llm-usage-section.ts'
+import { recoveryShowSections } from '../show/recovery-sections.ts'
+import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
+import type { ShowSection } from '../show/section.ts'
 
 export const showSections: ShowSection[] = [
   {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { SimError } from '../../core/index.ts'
-import type { RunStore } from '../../store/index.ts'
+import { countEvents, iterateEvents, type RunStore } from '../../store/index.ts'
 import { renderCard } from '../card.ts'
 import type { ExportResult } from '../export-registry.ts'
 import { writeJsonl } from '../jsonl.ts'
@@ -24,22 +24,16 @@ export const eventRecord = z.object({
 })
 export type EventRecord = z.infer<typeof eventRecord>
 
-const list = (s: string) => (s ? s.split(',').map(Number) : [])
 
 /** The interaction log (the events table) as JSONL, streamed in (round, agent) order. */
 export function writeEvents(store: RunStore, runId: string, outDir: string): ExportResult {
   const run = store.getRun(runId)
-  const key = store.runKey(runId)
-  const { n } = store.db.prepare('SELECT count(*) AS n FROM events WHERE run_key = ?').get(key) as { n: number }
-  if (!n) throw new SimError('NO_DATA', `run ${runId} has no events; nothing written`)
+  if (!countEvents(store, runId)) throw new SimError('NO_DATA', `run ${runId} has no events; nothing written`)
   mkdirSync(outDir, { recursive: true })
   const files = [join(outDir, 'events.jsonl'), join(outDir, 'README.md')]
-  const it = store.db
-    .prepare('SELECT round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session FROM events WHERE run_key = ? ORDER BY round, agent_id')
-    .iterate(key) as Iterable<{ round: number; agent_id: number; present: number; returned: number; slate: string; clicks: string; ratings: string; satisfaction: number; left_session: number }>
   function* rows(): Iterable<EventRecord> {
-    for (const r of it) {
-      yield { run_id: runId, round: r.round, agent_id: r.agent_id, present: r.present === 1, returned: r.returned === 1, slate: list(r.slate), clicks: list(r.clicks), ratings: list(r.ratings), satisfaction: r.satisfaction, left: r.left_session === 1 }
+    for (const r of iterateEvents(store, runId)) {
+      yield { run_id: runId, round: r.round, agent_id: r.agent, present: r.present, returned: r.returned, slate: r.slate, clicks: r.clicks, ratings: r.ratings, satisfaction: r.satisfaction, left: r.left }
     }
   }
   const written = writeJsonl(files[0]!, rows())

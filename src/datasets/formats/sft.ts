@@ -8,7 +8,7 @@ import { episodeOutcomes } from '../episodes.ts'
 import type { ExportResult } from '../export-registry.ts'
 import { isValidation, writeJsonl } from '../jsonl.ts'
 import { TEACHER_OUTCOMES, TEACHER_TASKS } from '../teacher-tasks.ts'
-import { readTaskTraces } from '../trace-store.ts'
+import { readTaskTraces } from '../traces-repo.ts'
 
 const message = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })
 

@@ -1,5 +1,4 @@
-import type { RunConfig } from '../../core/index.ts'
-import type { LlmSettings } from '../../llm/create-runner.ts'
+import { type RunConfig } from '../../config/index.ts'
 import type { ShardExecutor } from '../executor.ts'
 import { checkRedisUrl, DEFAULT_REDIS_URL } from './connection.ts'
 import { bullmqExecutor } from './executor.ts'
@@ -12,11 +11,11 @@ import { bullmqExecutor } from './executor.ts'
  */
 export function distributedExecutorFromFlag(
   flag: string | boolean | undefined,
-  opts: { llm?: LlmSettings; concurrency?: number; notice?: (message: string) => void } = {},
+  opts: { concurrency?: number; notice?: (message: string) => void } = {},
 ): ((config: RunConfig) => Promise<ShardExecutor>) | undefined {
   if (flag === undefined || flag === false) return undefined
   const url = flag === true ? (process.env.REDIS_URL ?? DEFAULT_REDIS_URL) : flag
   checkRedisUrl(url, flag === true && process.env.REDIS_URL ? 'REDIS_URL' : '--redis')
   const notice = opts.notice ?? ((m: string) => process.stderr.write(`\nusersim: ${m}\n`))
-  return (config) => bullmqExecutor({ redis: url, config, llm: opts.llm, concurrency: opts.concurrency, onNotice: notice })
+  return (config) => bullmqExecutor({ redis: url, config, concurrency: opts.concurrency, onNotice: notice })
 }

@@ -1,8 +1,8 @@
 import { serialize } from 'node:v8'
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq'
 import type { Redis, RedisOptions } from 'ioredis'
-import { SimError, type RunConfig, type ShardInput, type ShardResult } from '../../core/index.ts'
-import type { LlmSettings } from '../../llm/create-runner.ts'
+import { SimError, type ShardInput, type ShardResult } from '../../core/index.ts'
+import { type RunConfig } from '../../config/index.ts'
 import type { ShardExecutor } from '../executor.ts'
 import { codeVersionHash, scenarioFileHash } from './code-hash.ts'
 import { checkRedisUrl, redactRedisUrl, redisConnection, waitReachable } from './connection.ts'
@@ -16,7 +16,6 @@ export interface BullmqExecutorOptions {
   /** Extra ioredis options, e.g. `{ tls: { ca } }` for a private CA (the CLI uses NODE_EXTRA_CA_CERTS). */
   redisOptions?: RedisOptions
   config: RunConfig
-  llm?: LlmSettings
   /** Agents in flight per shard on the worker (useful with a model backend). */
   concurrency?: number
   address?: Partial<QueueAddress>
@@ -73,7 +72,7 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
     removeOnFail: { age: FAILED_JOB_AGE_S },
   }
   // The run's LLM settings (never an API key: each worker reads its own from its environment).
-  const llm = opts.llm ?? (opts.config.llm as LlmSettings | undefined)
+  const llm = opts.config.llm
   const hashes = { codeHash: codeVersionHash({ fresh: true }), scenarioHash: scenarioFileHash(opts.config.scenario) }
 
   const redis = redisConnection(url, opts.redisOptions)
@@ -137,7 +136,7 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         name: 'shard',
         data: {
           v: JOB_FORMAT, runId: runId!, round, shard: input.shard, start: input.start, end: input.end,
-          hasStates: input.states !== null, config: opts.config, llm: llm as ShardJob['llm'],
+          hasStates: input.states !== null, config: opts.config, llm,
           concurrency: opts.concurrency ?? 1, ...hashes, node: process.versions.node,
         },
         opts: { ...jobOptions, jobId: jobId(runId!, round, input.shard) },

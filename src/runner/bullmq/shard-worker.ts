@@ -3,12 +3,12 @@ import { deserialize } from 'node:v8'
 import { UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
-import { SimError, type RecordingTaskRunner, type RunConfig } from '../../core/index.ts'
-import { createTaskRunner, type LlmSettings } from '../../llm/create-runner.ts'
-import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
-import { runShard } from '../run-shard.ts'
+import { errorInfo, SimError } from '../../core/index.ts'
+import type { RunConfig } from '../../config/index.ts'
 import { scenarioPath } from '../scenario-loader.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
+import { createShardHost, type ShardHost } from '../shard-host.ts'
+import type { ShardExtension } from '../shard-extension.ts'
 import { codeVersionHash, scenarioFileHash } from './code-hash.ts'
 import { checkRedisUrl, redactRedisUrl, redisConnection, waitReachable } from './connection.ts'
 import { RESULT_TTL_MS } from './executor.ts'
@@ -33,6 +33,8 @@ export interface ShardWorkerOptions {
   /** Shown in Bull Board and in failure messages (default host:pid). */
   name?: string
   log?: (line: string) => void
+  /** Wrap each shard's task runner, as in-process shards are (the CLI passes the default extensions). */
+  shardExtensions?: readonly ShardExtension[]
 }
 
 export interface ShardWorkerHandle {
@@ -41,9 +43,6 @@ export interface ShardWorkerHandle {
   /** Stops taking jobs; without `force`, waits for the jobs in hand to finish. */
   close(force?: boolean): Promise<void>
 }
-
-/** Errors that another attempt cannot fix: fail the job at once. */
-const FATAL_CODES = new Set(['LLM_AUTH', 'LLM_MODEL_NOT_FOUND', 'SCENARIO_NOT_FOUND', 'SCENARIO_INVALID', 'POLICY_UNKNOWN', 'DATA_INVALID', 'WORKER_MISMATCH'])
 
 // Stores a shard's result only while its input key is there, i.e. while the shard is open:
 // a late duplicate (after the commit) or a job of an ended run writes nothing.
@@ -57,8 +56,7 @@ return 1
 `
 
 interface RunCache {
-  env: Promise<ShardEnv>
-  tasks: Promise<RecordingTaskRunner>
+  host: Promise<ShardHost>
   snapshot?: { round: number; value: Promise<unknown> }
 }
 
@@ -99,25 +97,24 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
     }
     return env
   }
-  const runFor = (j: ShardJob): RunCache => {
+  // One shard host per run: the world, and the task runner wrapped exactly as in-process
+  // (so results match). Model calls of every worker draw on one budget kept in Redis
+  // (see redis-limiter.ts).
+  const runFor = (j: ShardJob, config: RunConfig): RunCache => {
     let run = runs.get(j.runId)
     if (!run) {
       if (runs.size >= 2) runs.delete(runs.keys().next().value!)
-      const env = envFor(j.config as RunConfig)
-      run = { env, tasks: env.then((e) => tasksFor(j.llm as LlmSettings | undefined, e)) }
-      run.env.catch(() => runs.delete(j.runId))
+      const llm = j.llm
+      const limiter =
+        llm?.backend === 'openai'
+          ? redisLimiter({ redis, prefix: address.prefix, scope: limiterScope(llm.endpoints, { rpm: llm.rpm, tpm: llm.tpm }), rates: { rpm: llm.rpm, tpm: llm.tpm } })
+          : undefined
+      const host = createShardHost({ config, llm, concurrency: j.concurrency, extensions: opts.shardExtensions, limiter, env: envFor(config), adapt: yieldingRunner })
+      run = { host }
+      host.catch(() => runs.delete(j.runId))
       runs.set(j.runId, run)
     }
     return run
-  }
-
-  // Model calls of every worker draw on one budget kept in Redis (see redis-limiter.ts).
-  // Critics and reflection wrap the runner exactly as in-process, so results match.
-  const tasksFor = async (llm: LlmSettings | undefined, env: ShardEnv): Promise<RecordingTaskRunner> => {
-    if (!llm || llm.backend === 'surrogate') return correctingRunner(await createTaskRunner(llm, { scenario: env.scenario }), env.config, llm)
-    const rates = { rpm: llm.rpm, tpm: llm.tpm }
-    const limiter = redisLimiter({ redis, prefix: address.prefix, scope: limiterScope(llm.endpoints, rates), rates })
-    return correctingRunner(await createTaskRunner(llm, { scenario: env.scenario, limiter }), env.config, llm)
   }
 
   // A run about to start says so: build its world now, while the orchestrator prepares.
@@ -132,7 +129,7 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
       return // not ours to judge: the jobs themselves are checked
     }
     if (w.codeHash !== myCode || scenarioHashes.get(w.config.scenario) !== w.scenarioHash) return
-    envFor(w.config as RunConfig).catch(() => {})
+    envFor(w.config).catch(() => {})
   })
 
   const processor = async (job: Job): Promise<ShardReceipt | { skipped: string }> => {
@@ -160,19 +157,15 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
     checkScenario(j, name, scenarioHashes)
     if (input.length > maxBytes) throw new UnrecoverableError(`DATA_INVALID: ${what}: input of ${input.length} bytes is over the ${maxBytes}-byte limit`)
 
-    const run = runFor(j)
     const started = performance.now()
     log(`start ${what}`)
     let receipt: ShardReceipt
     try {
-      const [env, tasks, snapshot] = await Promise.all([run.env, run.tasks, snapshotFor(redis, run, k.snapshot(j.round), j, what)])
+      const run = runFor(j, j.config)
+      const [host, snapshot] = await Promise.all([run.host, snapshotFor(redis, run, k.snapshot(j.round), j, what)])
       const states = j.hasStates ? unpackStates(input, what) : null
-      // Jobs of one run in flight side by side (--concurrency) share the backend, each with its own call records.
-      const own = tasks.fork ? (tasks.fork() as typeof tasks) : tasks
-      const result = attachCorrections(
-        await runShard(env, snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }, yieldingRunner(own), { concurrency: j.concurrency }),
-        own,
-      )
+      // Jobs of one run in flight side by side (--concurrency) share the host's backend; each shard has its own call records.
+      const result = await host.run(snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states })
       const bytes = encodeResult(result)
       if (bytes.length > maxBytes) {
         throw new SimError('DATA_INVALID', `the result is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit per shard: use more shards (--shards)`)
@@ -184,7 +177,8 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
       const code = (err as { code?: string }).code
       const message = `${what}: ${code && code !== 'INTERNAL' ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`
       if (err instanceof UnrecoverableError) throw err
-      if (code && FATAL_CODES.has(code)) throw new UnrecoverableError(message)
+      // Errors another attempt cannot fix fail the job at once (see ERROR_CODES).
+      if (code && !errorInfo(err).retry) throw new UnrecoverableError(message)
       throw new Error(message, { cause: err })
     }
     log(`done ${what} in ${Math.round(performance.now() - started)} ms (in ${input.length} bytes, out ${receipt.bytes} bytes)`)

@@ -1,7 +1,9 @@
 import { endianness } from 'node:os'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { z } from 'zod'
-import { runConfigSchema, SimError, type RowBatch, type ShardResult } from '../../core/index.ts'
+import { SimError, type RowBatch, type ShardResult } from '../../core/index.ts'
+import { runConfigSchema } from '../../config/index.ts'
+import { llmSettingsSchema } from '../../llm/settings.ts'
 
 /**
  * What crosses Redis for one shard, and how.
@@ -29,7 +31,7 @@ export const shardJobSchema = z
     end: z.number().int().positive(),
     hasStates: z.boolean(),
     config: runConfigSchema,
-    llm: z.looseObject({ backend: z.string().min(1) }).optional(),
+    llm: llmSettingsSchema.optional(),
     concurrency: z.number().int().min(1).max(10_000),
     codeHash: z.string().min(1),
     scenarioHash: z.string().min(1),
@@ -80,9 +82,8 @@ const headerSchema = z.object({
   errors: z.array(z.object({ agent: z.number().int(), round: z.number().int(), message: z.string() })),
   taskCounts: z.record(z.string(), z.number().int().nonnegative()),
   calls: z.array(z.looseObject({ task: z.string(), agent: z.number().int(), round: z.number().int(), outcome: z.string() })),
-  corrections: z
-    .array(z.looseObject({ round: z.number().int(), agent: z.number().int(), task: z.string(), layer: z.enum(['output', 'agent']), kind: z.string(), problem: z.string(), critique: z.string(), attempts: z.number().int() }))
-    .optional(),
+  /** What shard extensions collected: lists of records by extension field (e.g. corrections). */
+  extras: z.record(z.string(), z.array(z.looseObject({}))).optional(),
   rows: z.object({
     round: z.number().int().nonnegative(),
     start: z.number().int().nonnegative(),
@@ -116,7 +117,7 @@ export function encodeResult(r: ShardResult, packedStates = packStates(r.states)
   const header = Buffer.from(
     JSON.stringify({
       runId: r.runId, round: r.round, shard: r.shard, start: r.start, end: r.end, awayBefore: r.awayBefore,
-      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, corrections: r.corrections,
+      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, extras: r.extras,
       rows: { round: b.round, start: b.start, count: b.count, slateSize: b.slateSize, utterances: b.utterances },
       columns, statesBytes: packedStates.length,
     }),
@@ -180,6 +181,6 @@ export function decodeResult(buf: Buffer, what: string): { result: ShardResult; 
     runId: h.runId, round: h.round, shard: h.shard, start: h.start, end: h.end, rows, states,
     awayBefore: h.awayBefore, errors: h.errors, taskCounts: h.taskCounts, calls: h.calls as ShardResult['calls'],
   }
-  if (h.corrections?.length) result.corrections = h.corrections as unknown as ShardResult['corrections']
+  if (h.extras && Object.keys(h.extras).length) result.extras = h.extras as ShardResult['extras']
   return { result, packedStates: Buffer.from(packedStates) }
 }

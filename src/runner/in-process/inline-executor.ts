@@ -1,27 +1,29 @@
-import { createTaskRunner, type LlmSettings } from '../../llm/create-runner.ts'
-import type { RunConfig } from '../../core/index.ts'
-import type { ShardExecutor } from '../executor.ts'
 import type { ShardResult } from '../../core/index.ts'
-import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
-import { runShard } from '../run-shard.ts'
-import { createShardEnv, type ShardEnv } from '../shard-env.ts'
+import type { RunConfig } from '../../config/index.ts'
+import type { ShardExecutor } from '../executor.ts'
+import { createShardHost, type ShardHost, type ShardHostOptions } from '../shard-host.ts'
+import { loadShardExtensions, type ShardExtensionsModule } from '../shard-extension.ts'
 import { runInLanes, shardLanes } from './shard-lanes.ts'
 
+export interface InProcessOptions extends Pick<ShardHostOptions, 'llm' | 'concurrency'> {
+  /** The module whose `shardExtensions` wrap each shard's task runner. */
+  shardExtensions?: ShardExtensionsModule
+  /** A task runner to use instead of the backend's (tests inject faults this way). */
+  tasks?: ShardHostOptions['tasks']
+}
+
 /** Runs shards in the calling thread (`--threads 0`), two at once on a model backend (see shardLanes). */
-export function inlineExecutor(config: RunConfig, llm?: LlmSettings, concurrency = 1): ShardExecutor {
-  let env: Promise<ShardEnv> | undefined
+export function inlineExecutor(config: RunConfig, opts: InProcessOptions = {}): ShardExecutor {
+  let host: Promise<ShardHost> | undefined
+  const lanes = shardLanes(opts.llm ?? config.llm)
   return {
     name: 'inline',
     async runRound(_round, snapshot, shards, onShardDone) {
-      env ??= createShardEnv(config)
-      const e = await env
-      const tasks = correctingRunner(await createTaskRunner(llm, { scenario: e.scenario }), config, llm)
-      const lanes = shardLanes(llm)
+      host ??= loadShardExtensions(opts.shardExtensions).then((extensions) => createShardHost({ config, llm: opts.llm, concurrency: opts.concurrency, extensions, tasks: opts.tasks }))
+      const h = await host
       const results: ShardResult[] = new Array(shards.length)
       await runInLanes(shards, lanes, async (s, i) => {
-        // Shards running side by side each drain their own call records.
-        const own = lanes > 1 && tasks.fork ? (tasks.fork() as typeof tasks) : tasks
-        const r = attachCorrections(await runShard(e, snapshot, s, own, { concurrency }), own)
+        const r = await h.run(snapshot, s)
         onShardDone?.(r)
         results[i] = r
       })

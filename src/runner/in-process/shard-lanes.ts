@@ -1,4 +1,4 @@
-import type { LlmSettings } from '../../llm/create-runner.ts'
+import type { LlmSettings } from '../../llm/settings.ts'
 
 /**
  * Shards one executor lane (the main thread, or one shard thread) runs at once. On the

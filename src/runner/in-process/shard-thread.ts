@@ -1,20 +1,16 @@
 import { parentPort } from 'node:worker_threads'
-import { batchBuffers, serializeError, type RecordingTaskRunner } from '../../core/index.ts'
-import { createTaskRunner } from '../../llm/create-runner.ts'
-import { attachCorrections, correctingRunner } from '../../correction/shard-runner.ts'
-import { runShard } from '../run-shard.ts'
-import { createShardEnv, type ShardEnv } from '../shard-env.ts'
+import { batchBuffers, serializeError } from '../../core/index.ts'
+import { createShardHost, type ShardHost } from '../shard-host.ts'
+import { loadShardExtensions } from '../shard-extension.ts'
 import { shardLanes } from './shard-lanes.ts'
 import type { FromThread, ToThread } from './thread-protocol.ts'
 
-// One shard thread: builds the world once, then runs the shards it is sent.
+// One shard thread: builds its shard host once, then runs the shards it is sent.
 if (!parentPort) throw new Error('shard-thread must run in a worker thread')
 const port = parentPort
 const send = (m: FromThread) => port.postMessage(m)
 
-let env: ShardEnv | undefined
-let tasks: RecordingTaskRunner | undefined
-let concurrency = 1
+let host: ShardHost | undefined
 let lanes = 1
 let snapshot: unknown
 let queue: Promise<void> = Promise.resolve()
@@ -40,18 +36,15 @@ async function dispatch(msg: ToThread): Promise<void> {
 async function handle(msg: ToThread): Promise<void> {
   try {
     if (msg.type === 'init') {
-      env = await createShardEnv(msg.config)
-      tasks = correctingRunner(await createTaskRunner(msg.llm, { scenario: env.scenario }), msg.config, msg.llm)
-      concurrency = msg.concurrency
-      lanes = shardLanes(msg.llm)
+      const extensions = await loadShardExtensions(msg.shardExtensions)
+      host = await createShardHost({ config: msg.config, llm: msg.llm, concurrency: msg.concurrency, extensions })
+      lanes = shardLanes(msg.llm ?? msg.config.llm)
       send({ type: 'ready' })
     } else if (msg.type === 'snapshot') {
       snapshot = msg.snapshot
     } else if (msg.type === 'shard') {
-      if (!env || !tasks) throw new Error('shard before init')
-      // Shards running side by side each drain their own call records.
-      const own = lanes > 1 && tasks.fork ? (tasks.fork() as typeof tasks) : tasks
-      const result = attachCorrections(await runShard(env, snapshot, msg.input, own, { concurrency }), own)
+      if (!host) throw new Error('shard before init')
+      const result = await host.run(snapshot, msg.input)
       // The row columns move to the orchestrator without a copy.
       port.postMessage({ type: 'result', result } satisfies FromThread, batchBuffers(result.rows))
     }

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads'
 import { deserializeError, SimError } from '../../core/index.ts'
-import type { LlmSettings } from '../../llm/create-runner.ts'
-import { limitsShare, maxLimitShares } from '../../llm/settings.ts'
-import type { RunConfig } from '../../core/index.ts'
+import { limitsShare, type LlmSettings } from '../../llm/settings.ts'
+import type { RunConfig } from '../../config/index.ts'
 import type { ShardExecutor } from '../executor.ts'
 import type { ShardResult } from '../../core/index.ts'
+import type { InProcessOptions } from './inline-executor.ts'
 import type { FromThread, ToThread } from './thread-protocol.ts'
 
 const BOOT = new URL('./shard-thread-boot.mjs', import.meta.url)
@@ -43,14 +43,10 @@ interface Slot {
  * Runs shards on worker threads. Shard i always goes to thread i % threads, so each
  * thread caches only its own agents' personas; results never depend on the placement.
  */
-export async function threadExecutor(
-  config: RunConfig,
-  threads: number,
-  llm?: LlmSettings,
-  concurrency = 1,
-): Promise<ShardExecutor> {
-  // Never more threads than the model limits can be shared over (one slot each at least).
-  if (llm?.backend === 'openai') threads = Math.max(1, Math.min(threads, maxLimitShares(llm)))
+export async function threadExecutor(config: RunConfig, threads: number, opts: Omit<InProcessOptions, 'tasks'> = {}): Promise<ShardExecutor> {
+  const llm = opts.llm ?? config.llm
+  const concurrency = opts.concurrency ?? 1
+  // The plan (execution-plan.ts) never asks for more threads than the model limits can be shared over.
   const slots: Slot[] = []
   let fatal: Error | undefined
   const started = Array.from({ length: threads }, (_, index) => {
@@ -91,7 +87,7 @@ export async function threadExecutor(
       })
       // Each thread's runner has its own limiter, so each gets its share of the limits.
       const share = llm?.backend === 'openai' ? limitsShare(llm, threads, index) : llm
-      worker.postMessage({ type: 'init', config, llm: share, concurrency } satisfies ToThread)
+      worker.postMessage({ type: 'init', config, llm: share, concurrency, shardExtensions: opts.shardExtensions } satisfies ToThread)
     })
   })
   try {

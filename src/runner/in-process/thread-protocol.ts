@@ -1,11 +1,10 @@
-import type { SerializedError } from '../../core/index.ts'
-import type { LlmSettings } from '../../llm/create-runner.ts'
-import type { RunConfig } from '../../core/index.ts'
-import type { ShardInput, ShardResult } from '../../core/index.ts'
+import type { SerializedError, ShardInput, ShardResult } from '../../core/index.ts'
+import type { RunConfig } from '../../config/index.ts'
+import type { LlmSettings } from '../../llm/settings.ts'
 
 /** Messages from the orchestrator to a shard thread. */
 export type ToThread =
-  | { type: 'init'; config: RunConfig; llm?: LlmSettings; concurrency: number }
+  | { type: 'init'; config: RunConfig; llm?: LlmSettings; concurrency: number; shardExtensions?: string }
   | { type: 'snapshot'; round: number; snapshot: unknown }
   | { type: 'shard'; input: ShardInput }
 

@@ -1,21 +1,9 @@
 import { createHash } from 'node:crypto'
-import {
-  clicksAt,
-  hasLeft,
-  hasReturned,
-  isPresent,
-  ratingsAt,
-  SimError,
-  slateAt,
-  type Persona,
-  type RunConfig,
-  type ShardResult,
-} from '../../core/index.ts'
+import { clicksAt, hasLeft, hasReturned, isPresent, ratingsAt, SimError, slateAt, type Persona, type ShardResult } from '../../core/index.ts'
+import { runConfigSchema, type RunConfig } from '../../config/index.ts'
 import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
-import { recordCorrections } from '../../correction/record.ts'
-import { writeTaskTraces } from '../../datasets/trace-store.ts'
 import { openDatabase, type Db } from './open-database.ts'
-import { insertLlmCalls } from './llm-calls.ts'
+import { copyRoundsUpTo, deleteRoundsAfter } from './round-tables.ts'
 
 export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted'
 
@@ -47,6 +35,16 @@ const EVENT_COLUMNS = '(run_key, round, agent_id, present, returned, slate, clic
 /** Rows per multi-row INSERT: fewer statement calls, the main cost of a large insert. */
 const EVENT_BATCH = 64
 
+/**
+ * How a feature stores what a shard produced in tables of its own (corrections, dataset
+ * traces, model calls). Hooks run inside the shard's commit transaction, so their rows
+ * count exactly once with the shard's events; each feature's repository owns its SQL.
+ */
+export interface CommitHook {
+  readonly name: string
+  commit(db: Db, run: { id: string; key: number }, result: ShardResult): void
+}
+
 function csv(xs: ArrayLike<number>): string {
   let s = ''
   for (let i = 0; i < xs.length; i++) s += i ? `,${xs[i]}` : `${xs[i]}`
@@ -55,13 +53,15 @@ function csv(xs: ArrayLike<number>): string {
 
 /**
  * The run store on SQLite. One writer (the orchestrator); shard results are committed
- * idempotently by (run, round, shard). `db` is exposed for feature modules that keep
- * tables of their own (llm calls, checkpoints, corrections).
+ * idempotently by (run, round, shard), with the commit hooks features register. `db` is
+ * there for the features' repositories (files named `*-repo.ts`), which own the SQL of
+ * their tables; nothing else writes SQL (lint checks it).
  */
 export class RunStore {
   readonly db: Db
   readonly file: string
   private readonly stmts
+  private readonly hooks: CommitHook[] = []
 
   constructor(file: string, opts: { mustExist?: boolean; readonly?: boolean } = {}) {
     this.file = file
@@ -85,6 +85,11 @@ export class RunStore {
   }
 
   private readonly keys = new Map<string, number>()
+
+  /** Adds a commit hook (a hook of the same name is added once). */
+  addCommitHook(hook: CommitHook): void {
+    if (!this.hooks.some((h) => h.name === hook.name)) this.hooks.push(hook)
+  }
 
   /** The integer key of a run (events are keyed by it). */
   runKey(runId: string): number {
@@ -146,9 +151,7 @@ export class RunStore {
       for (const u of b.utterances) s.insertUtterance.run(runId, b.round, u.agent, u.kind, u.text)
       for (const e of result.errors) s.insertError.run(runId, e.round, e.agent, e.message)
       for (const [task, calls] of Object.entries(result.taskCounts)) s.addTaskCount.run(runId, result.round, task, calls)
-      recordCorrections(this.db, runId, result)
-      writeTaskTraces(this.db, key, result)
-      insertLlmCalls(this.db, key, result)
+      for (const h of this.hooks) h.commit(this.db, { id: runId, key }, result)
       return true
     })()
   }
@@ -173,12 +176,46 @@ export class RunStore {
   getRun(id: string): RunRecord {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> | undefined
     if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`usersim runs --db ${this.file}\`)`)
-    return toRun(row)
+    return toRun(row, this.file)
   }
 
   /** Runs, newest first. */
   listRuns(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC').all() as Record<string, unknown>[]).map(toRun)
+    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC').all() as Record<string, unknown>[]).map((r) => toRun(r, this.file))
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /** Deletes every round-scoped row of a run after `round` (-1: all rounds), in every table that has them. */
+  deleteRoundsAfter(runId: string, round: number): Record<string, number> {
+    return this.transaction(() => deleteRoundsAfter(this.db, runId, this.runKey(runId), round))
+  }
+
+  /** Copies a run's personas and round-scoped rows up to `round` into another run (a branch's shared history). */
+  copyHistory(from: string, to: string, round: number): void {
+    this.transaction(() => {
+      this.db.prepare('INSERT INTO agents (run_id, agent_id, persona) SELECT ?, agent_id, persona FROM agents WHERE run_id = ?').run(to, from)
+      copyRoundsUpTo(this.db, { id: from, key: this.runKey(from) }, { id: to, key: this.runKey(to) }, round)
+    })
+  }
+
+  /** Marks a run rewound: interrupted, its summary and error cleared (rollback). */
+  markRewound(runId: string): void {
+    this.db.prepare("UPDATE runs SET status = 'interrupted', summary = NULL, error = NULL, updated_at = ? WHERE id = ?").run(new Date().toISOString(), runId)
+  }
+
+  /** Personas stored for a run. */
+  personaCount(runId: string): number {
+    return this.db.prepare('SELECT count(*) FROM agents WHERE run_id = ?').pluck().get(runId) as number
+  }
+
+  /** The stored persona of one agent, or undefined. */
+  persona(runId: string, agent: number): Persona | undefined {
+    const row = this.db.prepare('SELECT persona FROM agents WHERE run_id = ? AND agent_id = ?').pluck().get(runId, agent) as string | undefined
+    return row === undefined ? undefined : (JSON.parse(row) as Persona)
   }
 
   getRounds(runId: string): RoundRecord[] {
@@ -213,11 +250,13 @@ export class RunStore {
   }
 }
 
-function toRun(r: Record<string, unknown>): RunRecord {
+function toRun(r: Record<string, unknown>, file: string): RunRecord {
+  const config = runConfigSchema.safeParse(JSON.parse(r.config as string))
+  if (!config.success) throw new SimError('DATA_INVALID', `the stored configuration of run "${String(r.id)}" in ${file} is not valid: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   return {
     id: r.id as string,
     scenario: r.scenario as string,
-    config: JSON.parse(r.config as string) as RunConfig,
+    config: config.data,
     seed: r.seed as number,
     versions: JSON.parse(r.versions as string) as Record<string, string>,
     status: r.status as RunStatus,

@@ -1,19 +1,19 @@
-import type { RunStore } from '../store/index.ts'
+import { countTraces } from '../../datasets/traces-repo.ts'
+import type { RunStore } from '../../store/index.ts'
+import type { ShowSection } from './section.ts'
 
 /**
  * `usersim show` section: the scenario's own metrics at the last finished round (for the
  * seed scenarios these are the episode figures), and the dataset traces recorded per task.
  */
-export function scenarioMetricsSection(formatTable: (head: string[], rows: Array<Array<string | number>>) => string) {
+export function scenarioMetricsSection(formatTable: (head: string[], rows: Array<Array<string | number>>) => string): ShowSection {
   return {
     title: 'Scenario metrics (last round) and dataset traces',
     key: 'scenarioMetrics',
     collect: (store: RunStore, runId: string) => {
       const last = store.getRounds(runId).filter((r) => r.metrics).at(-1)
       const custom = last?.metrics?.custom ?? {}
-      const traces = Object.fromEntries(
-        (store.db.prepare('SELECT task, count(*) AS n FROM task_traces WHERE run_key = ? GROUP BY task ORDER BY task').all(store.runKey(runId)) as { task: string; n: number }[]).map((r) => [r.task, r.n]),
-      )
+      const traces = countTraces(store.db, store.runKey(runId))
       if (!Object.keys(custom).length && !Object.keys(traces).length) return undefined
       return { round: last?.round, metrics: custom, traces }
     },

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../core/index.ts'
-import { recoverySchema } from './settings.ts'
+import { recoverySchema } from '../config/index.ts'
 
 /** Adds the checkpoint, critic and guard options to a command (`run`). */
 export function addRecoveryOptions(cmd: Command): Command {

@@ -1,10 +1,21 @@
 import { z } from 'zod'
-import { defineTask, rngFor, SimError, type AgentState, type Persona, type Rng } from '../core/index.ts'
-import { createTaskRunner, type LlmSettings } from '../llm/create-runner.ts'
-import { createShardEnv } from '../runner/shard-env.ts'
-import { RunStore } from '../store/index.ts'
-import { loadCheckpoint } from './checkpoint-store.ts'
-import { readingStore } from './damage.ts'
+import { defineTask, SimError, type Rng } from '../core/index.ts'
+import { loadCheckpoint } from '../checkpoint/checkpoint-repo.ts'
+import { createTaskRunner } from '../llm/create-runner.ts'
+import type { LlmSettings } from '../llm/settings.ts'
+import { createShardEnv, initialRecord, parseRecords, type AgentRecord } from '../runner/index.ts'
+import { readingStore, RunStore } from '../store/index.ts'
+import { interviewsAsked, recordInterview } from './interviews-repo.ts'
+
+/** The memory an AILO-style state keeps, read when a state has it (other agents answer from their history). */
+const ailoMemory = z.object({
+  recent: z.array(z.number()),
+  disliked: z.array(z.number()),
+  visits: z.number(),
+  clicks: z.number(),
+  ratingSum: z.number(),
+  ratingCount: z.number(),
+})
 
 export const interviewInput = z.object({
   persona: z.object({
@@ -112,11 +123,13 @@ export async function interviewAgent(db: string, runId: string, agent: number, q
     if (!cp) throw new SimError('CHECKPOINT_MISSING', `run "${runId}" has no checkpoint yet: there is no state to interview`)
     const part = cp.states.find((p) => agent >= p.start && agent < p.end)!
     const env = await createShardEnv(run.config, 1)
-    const row = store.db.prepare('SELECT persona FROM agents WHERE run_id = ? AND agent_id = ?').pluck().get(runId, agent) as string | undefined
-    const persona: Persona = row ? (JSON.parse(row) as Persona) : env.persona(agent)
-    const state: AgentState = part.states === null ? env.scenario.agent.initialState(persona, rngFor(env.config.seed, agent, 'init')) : (JSON.parse(part.states) as AgentState[])[agent - part.start]!
+    const persona = store.persona(runId, agent) ?? env.persona(agent)
+    const record: AgentRecord =
+      part.states === null ? initialRecord(env.scenario.agent, persona, env.config.seed, agent) : parseRecords(part.states, part.end - part.start, `the checkpoint of round ${cp.round}`)[agent - part.start]!
     const title = (id: number) => env.catalog.items[id]?.title ?? `item ${id}`
-    const m = state.memory
+    const mem = ailoMemory.safeParse((record.state as { memory?: unknown } | null)?.memory)
+    const m = mem.success ? mem.data : undefined
+    const history = env.scenario.agent.history(record.state)
     const input: InterviewInput = {
       persona: {
         name: persona.name,
@@ -128,27 +141,25 @@ export async function interviewAgent(db: string, runId: string, agent: number, q
         informationDensity: persona.linguistic.informationDensity,
       },
       state: {
-        present: state.present,
-        satisfaction: Math.round(state.satisfaction * 1e4) / 1e4,
+        present: record.present,
+        satisfaction: Math.round(record.satisfaction * 1e4) / 1e4,
         visits: m?.visits ?? 0,
         clicks: m?.clicks ?? 0,
         meanRating: m && m.ratingCount ? m.ratingSum / m.ratingCount : null,
-        recentTitles: (m?.recent ?? []).slice(-5).map(title),
+        recentTitles: history.slice(-5).map(title),
         dislikedTitles: (m?.disliked ?? []).slice(-3).map(title),
       },
       question,
     }
     const parsed = interviewInput.safeParse(input)
     if (!parsed.success) throw new SimError('USAGE', `cannot interview agent ${agent}: ${z.prettifyError(parsed.error)}`)
-    const asked = store.db.prepare('SELECT count(*) FROM interviews WHERE run_id = ? AND agent_id = ?').pluck().get(runId, agent) as number
+    const asked = interviewsAsked(store.db, runId, agent)
     // The run's own backend answers (a model run is interviewed by its model), unless told otherwise.
-    const llm = opts.llm ?? (run.config.llm as LlmSettings | undefined)
+    const llm = opts.llm ?? run.config.llm
     const tasks = await createTaskRunner(llm)
     const out = await tasks.run(interviewUser, parsed.data, { runSeed: run.seed, agent, round: cp.round, call: asked })
     const backend = llm?.backend ?? 'surrogate'
-    store.db
-      .prepare('INSERT INTO interviews (run_id, round, agent_id, question, answer, backend, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, cp.round, agent, question, out.answer, backend, new Date().toISOString())
+    recordInterview(store.db, { runId, round: cp.round, agent, question, answer: out.answer, backend })
     await tasks.close?.()
     return { runId, agent, round: cp.round, question, answer: out.answer, backend }
   } finally {

@@ -1,4 +1,4 @@
-import { SimError } from '../core/index.ts'
+import { SimError } from '../../core/index.ts'
 
 /**
  * Runs `fn`, turning SQLite's "the file is damaged" errors into a clear STORE error that

@@ -1,5 +1,5 @@
-import type { ShardResult, TaskCallRecord } from '../../core/index.ts'
-import type { Db } from './open-database.ts'
+import type { ShardResult, TaskCallRecord } from '../core/index.ts'
+import type { CommitHook, Db } from '../store/index.ts'
 
 const stmtsByDb = new WeakMap<Db, ReturnType<typeof prepare>>()
 
@@ -16,9 +16,15 @@ function prepare(db: Db) {
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
 
 /**
- * Writes a shard's LLM call records and its cacheable answers. Called inside
- * RunStore.commitShard's transaction, so the records count exactly once with the shard.
+ * Stores a shard's model calls (`llm_calls`) and its cacheable answers (`llm_cache`)
+ * with the shard's commit, so the records count exactly once with the shard.
  */
+export const llmCallsCommitHook: CommitHook = {
+  name: 'llm-calls',
+  commit: (db, run, result) => insertLlmCalls(db, run.key, result),
+}
+
+/** Writes a shard's LLM call records and its cacheable answers (inside the commit transaction). */
 export function insertLlmCalls(db: Db, runKey: number, result: Pick<ShardResult, 'calls'>): void {
   const calls: readonly TaskCallRecord[] = result.calls ?? []
   if (!calls.length) return

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { deserialize, serialize } from 'node:v8'
-import { SimError, type RunConfig } from '../core/index.ts'
+import { SimError } from '../core/index.ts'
+import { runConfigSchema, type RunConfig } from '../config/index.ts'
 import type { RoundMetrics } from '../metrics/index.ts'
 import type { StatePart } from '../runner/state-parts.ts'
 import type { Db, RunStore } from '../store/index.ts'
-import { testHold } from './test-hold.ts'
 
 /** Bumped when the stored layout changes; older checkpoints are refused by name. */
 export const CHECKPOINT_FORMAT = 1
@@ -21,11 +21,11 @@ export interface CheckpointData {
   extra: CheckpointExtra
 }
 
-/** Run-level facts a resume must restore beyond the simulation state. */
-export interface CheckpointExtra {
-  /** A guard switched the run to its fallback setting; it stays there. */
-  fallback: boolean
-}
+/**
+ * Run-level facts a resume must restore beyond the simulation state, as the extensions
+ * provided them (RoundLoop.fact), e.g. `fallback`: a guard switched the run to its fallback.
+ */
+export type CheckpointExtra = Record<string, unknown>
 
 export interface CheckpointInfo {
   round: number
@@ -40,8 +40,11 @@ export interface WriteStats {
   ms: number
 }
 
-/** Writes a checkpoint atomically and prunes old ones to the newest `keep` (0 = all). */
-export function writeCheckpoint(store: RunStore, runId: string, data: CheckpointData, keep: number): WriteStats {
+/**
+ * Writes a checkpoint atomically and prunes old ones to the newest `keep` (0 = all).
+ * `beforeLedger` runs inside the transaction, before the ledger vouches for it (crash tests hold there).
+ */
+export function writeCheckpoint(store: RunStore, runId: string, data: CheckpointData, keep: number, beforeLedger?: (round: number) => void): WriteStats {
   const t0 = performance.now()
   const db = store.db
   const policy = serialize(data.policyState)
@@ -66,7 +69,7 @@ export function writeCheckpoint(store: RunStore, runId: string, data: Checkpoint
       .run(runId, data.round, new Date().toISOString(), CHECKPOINT_FORMAT, parts.length, agents, policy, exposure, metrics, config, extra, bytes, checksum).lastInsertRowid
     const ins = db.prepare('INSERT INTO checkpoint_states (checkpoint_id, part, start_agent, end_agent, states) VALUES (?, ?, ?, ?, ?)')
     parts.forEach((p, i) => ins.run(id, i, p.start, p.end, p.states))
-    testHold(`checkpoint:${data.round}`)
+    beforeLedger?.(data.round)
     db.prepare(
       'INSERT INTO checkpoint_ledger (run_id, last_round, written) VALUES (?, ?, 1) ON CONFLICT (run_id) DO UPDATE SET last_round = excluded.last_round, written = written + 1',
     ).run(runId, data.round)
@@ -174,7 +177,7 @@ export function loadCheckpoint(store: RunStore, runId: string, round?: number): 
     policyState: deserialize(policy),
     metrics: deserialize(head.metrics as Buffer) as RoundMetrics[],
     exposure: exp,
-    config: JSON.parse(head.config as string) as RunConfig,
+    config: parseStoredConfig(head.config as string, where, round),
     extra: JSON.parse(head.extra as string) as CheckpointExtra,
   }
 }
@@ -184,4 +187,10 @@ function checksumOf(policy: Uint8Array, exposure: Uint8Array, metrics: Uint8Arra
   h.update(policy).update(exposure).update(metrics).update('\0').update(config).update('\0').update(extra)
   for (const p of parts) h.update(`\0${p.start},${p.end},`).update(p.states ?? '\u0001')
   return h.digest('hex')
+}
+
+function parseStoredConfig(json: string, where: string, round: number): RunConfig {
+  const r = runConfigSchema.safeParse(JSON.parse(json))
+  if (!r.success) throw new SimError('CHECKPOINT_CONFLICT', `checkpoint of round ${round} of ${where} holds a configuration this usersim cannot read`)
+  return r.data
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/index.ts'
+import type { Db } from './open-database.ts'
 
 /**
  * Tables whose rows belong to one round of one run and which a rewind deletes and a

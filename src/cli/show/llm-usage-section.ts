@@ -1,12 +1,12 @@
-import type { RunStore } from '../../store/index.ts'
-import { llmUsage, type LlmTaskUsage } from '../../store/sqlite/llm-calls.ts'
-import { formatTable } from './table.ts'
+import { llmUsage, type LlmTaskUsage } from '../../llm/llm-calls-repo.ts'
+import { formatTable } from '../output/table.ts'
+import type { ShowSection } from './section.ts'
 
 /** The `usersim show` section on LLM usage per task (absent for surrogate-only runs). */
-export const llmUsageSection = {
+export const llmUsageSection: ShowSection = {
   title: 'LLM usage',
   key: 'llmUsage',
-  collect: (store: RunStore, runId: string): LlmTaskUsage[] | undefined => llmUsage(store.db, store.runKey(runId)),
+  collect: (store, runId): LlmTaskUsage[] | undefined => llmUsage(store.db, store.runKey(runId)),
   render(data: unknown): string {
     const rows = data as LlmTaskUsage[]
     const ms = (x: number) => (Number.isFinite(x) ? Math.round(x) : Number.NaN)

@@ -1,14 +1,6 @@
-import type { RunStore } from '../store/index.ts'
-import { listInterventions } from '../correction/guards.ts'
-import { lastCheckpointRound, listCheckpoints } from './checkpoint-store.ts'
-
-/** The shape of a `usersim show` section (see src/cli/commands/show.ts). */
-interface Section {
-  title: string
-  key: string
-  collect(store: RunStore, runId: string): unknown | undefined
-  render(data: unknown): string
-}
+import { lastCheckpointRound, listCheckpoints } from '../../checkpoint/checkpoint-repo.ts'
+import { countCorrections, listInterventions, type CorrectionCount } from '../../correction/corrections-repo.ts'
+import type { ShowSection as Section } from './section.ts'
 
 const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`
 
@@ -17,14 +9,6 @@ interface CheckpointsView {
   lastRound: number | null
 }
 
-interface CorrectionRow {
-  layer: string
-  kind: string
-  task: string
-  count: number
-  fixed: number
-  attempts: number
-}
 
 /** `show` sections for checkpoints, corrections by kind and run-level interventions. */
 export function recoveryShowSections(table: (head: string[], rows: (string | number)[][]) => string): Section[] {
@@ -44,13 +28,11 @@ export function recoveryShowSections(table: (head: string[], rows: (string | num
     {
       title: 'Corrections',
       key: 'corrections',
-      collect: (store, runId): CorrectionRow[] | undefined => {
-        const rows = store.db
-          .prepare('SELECT layer, kind, task, count(*) AS count, sum(fixed) AS fixed, sum(attempts) AS attempts FROM corrections WHERE run_id = ? GROUP BY layer, kind, task ORDER BY layer, kind, task')
-          .all(runId) as CorrectionRow[]
+      collect: (store, runId): CorrectionCount[] | undefined => {
+        const rows = countCorrections(store.db, runId)
         return rows.length ? rows : undefined
       },
-      render: (d) => table(['layer', 'kind', 'task', 'flagged', 'fixed', 'regenerations'], (d as CorrectionRow[]).map((r) => [r.layer, r.kind, r.task, r.count, r.fixed, r.attempts])),
+      render: (d) => table(['layer', 'kind', 'task', 'flagged', 'fixed', 'regenerations'], (d as CorrectionCount[]).map((r) => [r.layer, r.kind, r.task, r.count, r.fixed, r.attempts])),
     },
     {
       title: 'Interventions',

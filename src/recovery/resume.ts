@@ -1,11 +1,9 @@
-import { SimError, type RunConfig } from '../core/index.ts'
-import type { RunResult } from '../runner/orchestrator.ts'
-import { RunStore } from '../store/index.ts'
-import { loadCheckpoint } from './checkpoint-store.ts'
+import { SimError } from '../core/index.ts'
+import type { RunConfig } from '../config/index.ts'
+import { loadCheckpoint } from '../checkpoint/checkpoint-repo.ts'
+import type { RunResult } from '../runner/index.ts'
+import { readingStore, readingStoreAsync, RunStore } from '../store/index.ts'
 import { continueRun, discardExecutor, ensurePersonas, resumePointOf, startExecutorEarly, type ContinueOptions } from './continue-run.ts'
-import { readingStore, readingStoreAsync } from './damage.ts'
-import { deleteRoundsAfter } from './round-tables.ts'
-import { cleanStaleWork } from './stale-work.ts'
 
 export interface ResumeOutcome {
   result: RunResult
@@ -17,14 +15,14 @@ export interface ResumeOutcome {
 
 /**
  * Continues an interrupted run (killed, crashed, stopped) from its last good checkpoint:
- * rows committed after that checkpoint are deleted, stale distributed work is cleaned up,
- * and the run goes on with the seeds it had, so the final events and metrics equal an
+ * rows committed after that checkpoint are deleted (a distributed run's stale jobs go when
+ * its executor starts), and the run goes on with the seeds it had, so the final events and metrics equal an
  * uninterrupted run's.
  *
  * @example
- * const { result } = await resumeRun('usersim.db', 'feed-20260101-120000-ab12', { threads: 2 })
+ * const { result } = await resumeRun('usersim.db', 'feed-20260101-120000-ab12', { threads: 2, extensions: defaultExtensions() })
  */
-export async function resumeRun(db: string, runId: string, opts: ContinueOptions = {}): Promise<ResumeOutcome> {
+export async function resumeRun(db: string, runId: string, opts: ContinueOptions): Promise<ResumeOutcome> {
   const store = readingStore(db, `run "${runId}"`, () => new RunStore(db, { mustExist: true }))
   try {
     const run = readingStore(db, `run "${runId}"`, () => store.getRun(runId))
@@ -39,12 +37,12 @@ export async function resumeRun(db: string, runId: string, opts: ContinueOptions
     const fromRound = cp ? cp.round + 1 : 0
     const executorReady = startExecutorEarly(config, opts)
     try {
-      await cleanStaleWork({ runId, db, config, fromRound })
+      // Work a dead distributed run left in Redis is dropped by its executor when it starts the first round.
       readingStore(db, `the rounds of run "${runId}"`, () =>
-        store.db.transaction(() => {
-          deleteRoundsAfter(store.db, runId, store.runKey(runId), fromRound - 1)
+        store.transaction(() => {
+          store.deleteRoundsAfter(runId, fromRound - 1)
           store.setRunStatus(runId, 'running')
-        })(),
+        }),
       )
       await readingStoreAsync(db, `the personas of run "${runId}"`, () => ensurePersonas(store, runId, config))
     } catch (err) {

@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto'
-import { rngFor, SimError, type Interaction, type RunConfig } from '../core/index.ts'
-import { buildRunConfig, createRunRow, newRunId } from '../runner/launch.ts'
-import type { RunResult } from '../runner/orchestrator.ts'
-import { createShardEnv, policyContext, type ShardEnv } from '../runner/shard-env.ts'
-import { RunStore } from '../store/index.ts'
-import { loadCheckpoint, writeCheckpoint, type CheckpointData } from './checkpoint-store.ts'
+import { rngFor, SimError, type Interaction } from '../core/index.ts'
+import type { RunConfig } from '../config/index.ts'
+import { loadCheckpoint, writeCheckpoint, type CheckpointData } from '../checkpoint/checkpoint-repo.ts'
+import { buildRunConfig, createRunRow, createShardEnv, newRunId, policyContext, type RunResult, type ShardEnv } from '../runner/index.ts'
+import { readingStore, roundInteractions, RunStore } from '../store/index.ts'
 import { continueRun, resumePointOf, type ContinueOptions } from './continue-run.ts'
-import { readingStore } from './damage.ts'
-import { copyRoundsUpTo } from './round-tables.ts'
-import { recoveryOf } from './settings.ts'
 
 export interface BranchOverrides {
   policy?: string
@@ -39,9 +35,9 @@ export interface BranchOutcome {
  * rounds in order, as if it had been there from the start.
  *
  * @example
- * await branchRun('usersim.db', 'feed-20260101-120000-ab12', 4, { policy: 'bpr' }, { threads: 2 })
+ * await branchRun('usersim.db', 'feed-20260101-120000-ab12', 4, { policy: 'bpr' }, { threads: 2, extensions: defaultExtensions() })
  */
-export async function branchRun(db: string, parentId: string, round: number, o: BranchOverrides, opts: ContinueOptions = {}): Promise<BranchOutcome> {
+export async function branchRun(db: string, parentId: string, round: number, o: BranchOverrides, opts: ContinueOptions): Promise<BranchOutcome> {
   const store = readingStore(db, `run "${parentId}"`, () => new RunStore(db, { mustExist: true }))
   try {
     const parent = store.getRun(parentId)
@@ -63,8 +59,8 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
       params: { ...p.params, ...o.params },
       policyOptions: samePolicy ? { ...p.policyOptions, ...o.policyOptions } : (o.policyOptions ?? {}),
     })
-    const config: RunConfig = p.recovery ? { ...built, recovery: p.recovery } : built
-    recoveryOf(config)
+    // The branch keeps its parent's recovery and model settings.
+    const config: RunConfig = { ...built, recovery: p.recovery, llm: p.llm }
     const [penv, env] = await Promise.all([createShardEnv(p, 3), createShardEnv(config, 3)])
     if (worldHash(penv) !== worldHash(env)) {
       throw new SimError('USAGE', `the --set values change the catalog or the population of run "${parentId}"; a branch must share its parent's world (start a new run instead)`)
@@ -74,13 +70,10 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
     const runId = o.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config, { run: parentId, round })
     const policyState = keepState ? cp.policyState : warmStart(store, parentId, env, round)
-    const start: CheckpointData = { ...cp, config, policyState, extra: { fallback: false } }
-    store.db.transaction(() => {
-      store.db.prepare('INSERT INTO agents (run_id, agent_id, persona) SELECT ?, agent_id, persona FROM agents WHERE run_id = ?').run(runId, parentId)
-      copyRoundsUpTo(store.db, { id: parentId, key: store.runKey(parentId) }, { id: runId, key: store.runKey(runId) }, round)
-    })()
+    const start: CheckpointData = { ...cp, config, policyState, extra: {} }
+    store.copyHistory(parentId, runId, round)
     // The branch point is the branch's first checkpoint: it can be resumed or rolled back to.
-    writeCheckpoint(store, runId, start, recoveryOf(config).keepCheckpoints)
+    writeCheckpoint(store, runId, start, config.recovery.keepCheckpoints)
     const result = await continueRun(store, runId, config, resumePointOf(start), opts)
     return { runId, parentRun: parentId, parentRound: round, config, scenario: scenario.name, warmStarted: !keepState, result }
   } finally {
@@ -92,21 +85,12 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
 function warmStart(store: RunStore, parentId: string, env: ShardEnv, round: number): unknown {
   const pctx = policyContext(env)
   let state = env.policy.init(pctx)
-  const q = store.db.prepare('SELECT agent_id, slate, clicks, ratings FROM events WHERE run_key = ? AND round = ? AND present = 1 ORDER BY agent_id').raw()
-  const key = store.runKey(parentId)
   for (let r = 0; r <= round; r++) {
-    const interactions: Interaction[] = (q.all(key, r) as [number, string, string, string][]).map(([agent, slate, clicks, ratings]) => ({
-      agent,
-      slate: ids(slate),
-      clicks: ids(clicks),
-      ratings: ids(ratings),
-    }))
+    const interactions: Interaction[] = roundInteractions(store, parentId, r)
     state = env.policy.learn(state as never, { round: r, interactions }, { ...pctx, rng: rngFor(env.config.seed, 'learn', r) })
   }
   return state
 }
-
-const ids = (csv: string) => (csv ? csv.split(',').map(Number) : [])
 
 /** A fingerprint of the world (catalog and sampled personas) two configurations build. */
 function worldHash(env: ShardEnv): string {

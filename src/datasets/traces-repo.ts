@@ -1,5 +1,5 @@
-import type { Db } from '../store/sqlite/open-database.ts'
 import type { ShardResult } from '../core/index.ts'
+import type { CommitHook, Db } from '../store/index.ts'
 
 /**
  * Tasks whose calls become dataset traces. Only these are written: the LLM layer may
@@ -19,10 +19,13 @@ export interface TaskTraceRow {
   output: unknown
 }
 
-/**
- * Writes a shard's dataset traces (called from RunStore.commitShard inside its
- * transaction, so a shard's traces count once like its events).
- */
+/** Stores a shard's dataset traces with the shard's commit, so they count once like its events. */
+export const tracesCommitHook: CommitHook = {
+  name: 'task-traces',
+  commit: (db, run, result) => writeTaskTraces(db, run.key, result),
+}
+
+/** Writes a shard's dataset traces (inside the commit transaction). */
 export function writeTaskTraces(db: Db, runKey: number, result: ShardResult): void {
   const calls = result.calls.filter((c) => TRACED_TASKS.has(c.task) && c.input !== undefined && c.output !== undefined)
   if (!calls.length) return
@@ -56,4 +59,10 @@ export function readTaskTraces(db: Db, runKey: number, tasks: readonly string[])
     input: JSON.parse(r.input) as unknown,
     output: JSON.parse(r.output) as unknown,
   }))
+}
+
+/** Dataset traces recorded per task (what `usersim show` lists). */
+export function countTraces(db: Db, runKey: number): Record<string, number> {
+  const rows = db.prepare('SELECT task, count(*) AS n FROM task_traces WHERE run_key = ? GROUP BY task ORDER BY task').all(runKey) as { task: string; n: number }[]
+  return Object.fromEntries(rows.map((r) => [r.task, r.n]))
 }

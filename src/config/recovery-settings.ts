@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { SimError, type RunConfig } from '../core/index.ts'
+import { SimError } from '../core/index.ts'
 
 /** A metric's allowed band; a round outside it trips the guard. */
 const band = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, { message: 'a band is [low, high] with low <= high' })
 
 /**
- * A run's recovery settings (`RunConfig.recovery`): checkpoint cadence, critics and
+ * A run's recovery settings (`RunConfig.recovery`, parsed once with the run's configuration): checkpoint cadence, critics and
  * run-level guards. Stored with the run, so a resumed run checkpoints, corrects and
  * guards exactly like the original.
  */
@@ -48,13 +48,6 @@ export const recoverySchema = z
   .strict()
 export type RecoverySettings = z.infer<typeof recoverySchema>
 
-/** The recovery settings of a run, defaults filled; a bad field is a USAGE error naming it. */
-export function recoveryOf(config: Pick<RunConfig, 'recovery'>): RecoverySettings {
-  const r = recoverySchema.safeParse(config.recovery ?? {})
-  if (!r.success) throw new SimError('USAGE', `invalid recovery settings:\n${z.prettifyError(r.error)}`)
-  return r.data
-}
-
 /** Do any guards apply (so the orchestrator needs a fallback executor). */
 export function hasGuards(s: RecoverySettings): boolean {
   const g = s.guards
@@ -65,4 +58,14 @@ export function hasGuards(s: RecoverySettings): boolean {
     g.maxErrorShare !== undefined ||
     Object.keys(g.metrics).length > 0
   )
+}
+
+/**
+ * Parses recovery settings given as plain data (a flag set, a config file); a bad field is
+ * a USAGE error naming it. A run's configuration does this once, with the rest of it.
+ */
+export function recoveryOf(raw: { recovery?: unknown }): RecoverySettings {
+  const r = recoverySchema.safeParse(raw.recovery ?? {})
+  if (!r.success) throw new SimError('USAGE', `invalid recovery settings:\n${z.prettifyError(r.error)}`)
+  return r.data
 }

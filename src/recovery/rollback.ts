@@ -1,8 +1,6 @@
 import { SimError } from '../core/index.ts'
-import { RunStore } from '../store/index.ts'
-import { forgetCheckpointsAfter, listCheckpoints, loadCheckpoint } from './checkpoint-store.ts'
-import { readingStore } from './damage.ts'
-import { deleteRoundsAfter } from './round-tables.ts'
+import { forgetCheckpointsAfter, listCheckpoints, loadCheckpoint } from '../checkpoint/checkpoint-repo.ts'
+import { readingStore, RunStore } from '../store/index.ts'
 
 export interface RollbackOutcome {
   runId: string
@@ -31,12 +29,12 @@ export function rollbackRun(db: string, runId: string, round: number): RollbackO
     // Verifies the checkpoint is whole before anything is deleted.
     readingStore(db, `the checkpoint of round ${round}`, () => loadCheckpoint(store, runId, round))
     const before = listCheckpoints(store.db, runId).length
-    const deleted = store.db.transaction(() => {
-      const d = deleteRoundsAfter(store.db, runId, store.runKey(runId), round)
+    const deleted = store.transaction(() => {
+      const d = store.deleteRoundsAfter(runId, round)
       forgetCheckpointsAfter(store.db, runId, round)
-      store.db.prepare("UPDATE runs SET status = 'interrupted', summary = NULL, error = NULL, updated_at = ? WHERE id = ?").run(new Date().toISOString(), runId)
+      store.markRewound(runId)
       return d
-    })()
+    })
     return { runId, round, deleted, checkpointsDropped: before - listCheckpoints(store.db, runId).length }
   } finally {
     store.close()

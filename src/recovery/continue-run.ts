@@ -1,13 +1,15 @@
-import type { RunConfig } from '../core/index.ts'
-import type { LlmSettings } from '../llm/create-runner.ts'
-import type { ResumePoint, RunResult } from '../runner/orchestrator.ts'
-import { defaultThreads, runToEnd, startExecutor, writePersonas, type LaunchOptions } from '../runner/launch.ts'
+import type { RunConfig } from '../config/index.ts'
+import type { CheckpointData } from '../checkpoint/checkpoint-repo.ts'
+import { runToEnd, startExecutor, writePersonas, type LaunchOptions, type ResumePoint, type RunResult, type ShardExecutor } from '../runner/index.ts'
 import type { RunStore } from '../store/index.ts'
-import type { ShardExecutor } from '../runner/executor.ts'
-import type { CheckpointData } from './checkpoint-store.ts'
 
-/** How a resumed or branched run executes (what `run` takes, minus the database and id). */
-export type ContinueOptions = Omit<LaunchOptions, 'db' | 'runId'>
+/**
+ * How a resumed or branched run executes (what `run` takes, minus the database and id).
+ * `extensions` is required: a run must continue with the features it ran with (critics
+ * change what agents do; without checkpoints a later resume has nothing to start from).
+ * `defaultExtensions()` is what the CLI uses.
+ */
+export type ContinueOptions = Omit<LaunchOptions, 'db' | 'runId' | 'extensions'> & Required<Pick<LaunchOptions, 'extensions'>>
 
 export function resumePointOf(cp: CheckpointData): ResumePoint {
   return {
@@ -16,25 +18,19 @@ export function resumePointOf(cp: CheckpointData): ResumePoint {
     policyState: cp.policyState,
     previous: [...cp.metrics],
     exposure: cp.exposure,
-    fallback: cp.extra.fallback,
+    facts: { ...cp.extra },
   }
 }
 
 /** Writes any personas a run lacks (a crash can come before they were all written). */
 export async function ensurePersonas(store: RunStore, runId: string, config: RunConfig): Promise<void> {
-  const have = store.db.prepare('SELECT count(*) FROM agents WHERE run_id = ?').pluck().get(runId) as number
-  if (have >= config.agents) return
+  if (store.personaCount(runId) >= config.agents) return
   await writePersonas(store, runId, config)
-}
-
-/** The LLM settings a run was started with (stored in its config; absent: the surrogate). */
-export function llmOf(config: RunConfig): LlmSettings | undefined {
-  return config.llm as LlmSettings | undefined
 }
 
 /** Starts the run's executor early; a failure surfaces when it is awaited. */
 export function startExecutorEarly(config: RunConfig, opts: ContinueOptions): Promise<ShardExecutor> {
-  const p = startExecutor(config, { ...opts, llm: opts.llm ?? llmOf(config), threads: opts.threads ?? defaultThreads() })
+  const p = startExecutor(config, opts)
   p.catch(() => {})
   return p
 }
@@ -45,7 +41,7 @@ export async function discardExecutor(p: Promise<ShardExecutor>): Promise<void> 
 }
 
 /** Runs a stored run from a resume point (or from the start) to its end, like `launchRun`. */
-export async function continueRun(
+export function continueRun(
   store: RunStore,
   runId: string,
   config: RunConfig,
@@ -54,5 +50,5 @@ export async function continueRun(
   /** An executor already starting (threads build their world while the caller loads the checkpoint). */
   executorReady?: Promise<ShardExecutor>,
 ): Promise<RunResult> {
-  return runToEnd(store, runId, config, resume, { ...opts, llm: opts.llm ?? llmOf(config) }, executorReady)
+  return runToEnd(store, runId, config, resume, opts, executorReady)
 }

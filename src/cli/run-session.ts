@@ -1,0 +1,95 @@
+import type { RunConfig } from '../config/index.ts'
+import { defaultExtensions, testHoldFromEnv } from '../extensions/index.ts'
+import { distributedExecutorFromFlag } from '../runner/bullmq/cli-executor.ts'
+import { executionPlan, type LaunchOptions, type RunExtension, type RunResult } from '../runner/index.ts'
+import { stopOnInterrupt } from './interrupt.ts'
+import { createProgress } from './output/progress.ts'
+import { roundsTable, summaryTable } from './output/metrics-view.ts'
+
+/** A progress bar over rounds and agents, as a round-loop extension. */
+export function progressExtension(config: RunConfig, json: boolean): RunExtension & { finish(): void } {
+  const progress = createProgress({ json })
+  const total = config.agents * config.rounds
+  return {
+    name: 'progress',
+    attach: (loop) =>
+      loop.on('shard:committed', ({ round, agentsDone }) =>
+        progress.update(round * config.agents + agentsDone, total, `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
+      ),
+    finish: () => progress.done(),
+  }
+}
+
+/**
+ * What `run`, `resume` and `branch` share: the launch options for a run of `config` from
+ * the command's flags (threads, shards, Redis), with every feature plugged in, a progress
+ * bar, and Ctrl-C asking the run to stop after the current round. `done()` undoes the
+ * Ctrl-C handler and clears the bar.
+ */
+export function runSession(config: RunConfig, flags: { threads?: number; shards?: number; redis?: string | boolean; json: boolean }): { launch: Omit<LaunchOptions, 'db'> & Required<Pick<LaunchOptions, 'extensions'>>; done(): void } {
+  const progress = progressExtension(config, flags.json)
+  const interrupt = stopOnInterrupt()
+  const plan = executionPlan(config.llm, { threads: flags.threads })
+  const launch = {
+    threads: plan.threads,
+    concurrency: plan.concurrency,
+    shards: flags.shards,
+    executor: distributedExecutorFromFlag(flags.redis, { concurrency: plan.concurrency }),
+    shouldStop: interrupt.shouldStop,
+    extensions: defaultExtensions({ run: [progress], testHold: testHoldFromEnv(process.env) }),
+  }
+  return {
+    launch,
+    done() {
+      interrupt.dispose()
+      progress.finish()
+    },
+  }
+}
+
+/** Everything `run` prints with --json (also what `resume` and `branch` print). */
+export function runJson(result: RunResult, config: RunConfig, db: string, scenario: string) {
+  const secs = result.invocation.durationMs / 1000
+  return {
+    runId: result.runId,
+    db,
+    scenario,
+    config,
+    rounds: result.rounds,
+    summary: result.summary,
+    /** The whole run's agent-steps (a resumed run counts the rounds before it too). */
+    agentSteps: result.agentSteps,
+    stopped: result.stopped,
+    /** This command's own share: where it started, what it ran, how long it took. */
+    invocation: {
+      fromRound: result.invocation.fromRound,
+      agentSteps: result.invocation.agentSteps,
+      durationMs: Math.round(result.invocation.durationMs),
+      agentStepsPerSecond: Math.round(result.invocation.agentSteps / Math.max(1e-9, secs)),
+    },
+  }
+}
+
+/** Prints a finished run as a table (people) or one JSON object (scripts). */
+export function printRunResult(result: RunResult, config: RunConfig, db: string, scenario: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(runJson(result, config, db, scenario)) + '\n')
+    return
+  }
+  const inv = result.invocation
+  const secs = inv.durationMs / 1000
+  const resumed = inv.fromRound > 0 ? ` (this command ran rounds ${inv.fromRound}–${config.rounds - 1})` : ''
+  process.stdout.write(
+    [
+      `run ${result.runId}  (${scenario}, policy ${config.policy}, ${config.agents.toLocaleString('en-US')} agents × ${config.rounds} rounds, seed ${config.seed})`,
+      '',
+      roundsTable(result.rounds),
+      '',
+      summaryTable(result.summary),
+      '',
+      `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / Math.max(secs, 1e-9)).toLocaleString('en-US')}/s)${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
+      `see it again: usersim show ${result.runId} --db ${db}`,
+      '',
+    ].join('\n'),
+  )
+}

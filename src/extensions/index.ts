@@ -1,0 +1,43 @@
+import { checkpointExtension, type CheckpointOptions } from '../checkpoint/checkpoint-extension.ts'
+import { correctionsCommitHook } from '../correction/corrections-repo.ts'
+import { guardsExtension } from '../correction/guards-extension.ts'
+import { tracesCommitHook } from '../datasets/traces-repo.ts'
+import { llmCallsCommitHook } from '../llm/llm-calls-repo.ts'
+import type { Extensions } from '../runner/launch.ts'
+import type { RunExtension } from '../runner/round-loop.ts'
+import { shardExtensions } from './shard.ts'
+import type { TestHold } from './test-hold.ts'
+
+/** The module shard threads load to get `shardExtensions` (see ./shard.ts). */
+export const SHARD_EXTENSIONS_MODULE = new URL('./shard.ts', import.meta.url).href
+
+export interface DefaultExtensionOptions {
+  /** More round-loop extensions (the CLI's progress bar, a live view). */
+  run?: readonly RunExtension[]
+  checkpoints?: CheckpointOptions
+  /** Crash-test holds (the CLI installs them from USERSIM_TEST_HOLD). */
+  testHold?: TestHold
+}
+
+/**
+ * Every feature plugged into the engine, from this one place:
+ * - store commit hooks: model calls (`llm_calls`, `llm_cache`), corrections, dataset traces;
+ * - round-loop extensions: checkpoints after committed rounds, run-level guards with their fallback;
+ * - shard extensions (./shard.ts): the consistency critics around each shard's task runner.
+ */
+export function defaultExtensions(o: DefaultExtensionOptions = {}): Extensions {
+  const hold = o.testHold
+  return {
+    commitHooks: [llmCallsCommitHook, correctionsCommitHook, tracesCommitHook],
+    run: [
+      checkpointExtension({ ...o.checkpoints, beforeLedger: hold ? (round) => hold.at(`checkpoint:${round}`) : o.checkpoints?.beforeLedger }),
+      guardsExtension(),
+      ...(hold ? [hold.extension] : []),
+      ...(o.run ?? []),
+    ],
+    shardExtensions: SHARD_EXTENSIONS_MODULE,
+  }
+}
+
+export { shardExtensions }
+export { testHoldFromEnv, type TestHold } from './test-hold.ts'
