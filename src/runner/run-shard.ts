@@ -76,6 +76,7 @@ export async function runShard(
     const slate = Array.isArray(rec) ? rec : rec.items
     const policyMemory = Array.isArray(rec) ? state.policyMemory : rec.memory
     const message = Array.isArray(rec) ? undefined : rec.message
+    const treatment = Array.isArray(rec) ? undefined : rec.treatment
     checkSlate(slate, config.slate, catalog.items.length, policy.name, agent)
     const utility = env.truthFor(agent)
     try {
@@ -89,6 +90,7 @@ export async function runShard(
         returned: !state.present,
         truth: { utility },
         message,
+        treatment,
         task,
       })
       const cp = env.compiled(agent)

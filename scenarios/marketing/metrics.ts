@@ -1,0 +1,57 @@
+import type { AgentState, MetricFn } from '../../src/core/index.ts'
+import { shopperStateOf, type UpliftRecord } from '../../agents/users/shopper/index.ts'
+
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4
+
+/** The round's uplift records, one per agent that had a campaign decision. */
+function recordsOf(states: readonly AgentState[], round: number): UpliftRecord[] {
+  const out: UpliftRecord[] = []
+  for (const s of states) {
+    const rec = shopperStateOf(s)?.rounds.at(-1)
+    if (rec && rec.r === round) out.push(rec)
+  }
+  return out
+}
+
+/** Outcome `j` (0 visit, 1 clicks, 2 conversion, 3 spend, 4 exposure) under arm 1 minus arm 0: the exact effect. */
+export const iteOf = (r: UpliftRecord, j: number) => (r.a === 1 ? r.o[j]! - r.w[j]! : r.w[j]! - r.o[j]!)
+
+/** Σ of the `n` largest values. */
+function topSum(values: number[], n: number): number {
+  const v = [...values].sort((a, b) => b - a)
+  let s = 0
+  for (let i = 0; i < n && i < v.length; i++) s += v[i]!
+  return s
+}
+
+const perRound = (fn: (recs: UpliftRecord[]) => number): MetricFn => (_rows, { round, states }) => {
+  const recs = recordsOf(states, round)
+  return recs.length ? r4(fn(recs)) : 0
+}
+
+/**
+ * Campaign metrics of each round from the shoppers' uplift logs. Incremental figures use
+ * the exact effects (each treated user's outcome minus its twin's), and the same round's
+ * population gives the random and oracle targeting of the same number of users:
+ * random = n_treated × mean effect, oracle = the n_treated largest effects.
+ */
+export function marketingMetrics(): Record<string, MetricFn> {
+  return {
+    treated_share: perRound((rs) => rs.filter((r) => r.a === 1).length / rs.length),
+    visit_rate: perRound((rs) => rs.reduce((s, r) => s + r.o[0]!, 0) / rs.length),
+    conversion_rate: perRound((rs) => rs.reduce((s, r) => s + r.o[2]!, 0) / rs.length),
+    revenue: perRound((rs) => rs.reduce((s, r) => s + r.o[3]!, 0)),
+    cost: perRound((rs) => rs.reduce((s, r) => s + r.c, 0)),
+    ate_conversion: perRound((rs) => rs.reduce((s, r) => s + iteOf(r, 2), 0) / rs.length),
+    inc_conversions: perRound((rs) => rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 2), 0)),
+    inc_conversions_random: perRound((rs) => (rs.filter((r) => r.a === 1).length * rs.reduce((s, r) => s + iteOf(r, 2), 0)) / rs.length),
+    inc_conversions_oracle: perRound((rs) => topSum(rs.map((r) => iteOf(r, 2)), rs.filter((r) => r.a === 1).length)),
+    inc_revenue: perRound((rs) => rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 3), 0)),
+    inc_revenue_random: perRound((rs) => (rs.filter((r) => r.a === 1).length * rs.reduce((s, r) => s + iteOf(r, 3), 0)) / rs.length),
+    inc_revenue_oracle: perRound((rs) => topSum(rs.map((r) => iteOf(r, 3)), rs.filter((r) => r.a === 1).length)),
+    return_on_spend: perRound((rs) => {
+      const cost = rs.reduce((s, r) => s + r.c, 0)
+      return cost > 0 ? rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 3), 0) / cost : 0
+    }),
+  }
+}
