@@ -57,7 +57,10 @@ export function armFacts(
   let slate = [...base]
   if (on('slot') && campaign.item >= 0) slate = [campaign.item, ...base.filter((i) => i !== campaign.item)].slice(0, Math.max(1, base.length))
   const irritationNow = mood.irritation + (treated && campaign.kind !== 'none' ? truth.annoyance : 0)
-  const pVisit = sigmoid(truth.visitBase + (on('push') ? truth.pushLift : 0) - 0.8 * mood.irritation)
+  // A push brings shoppers in (or keeps annoyed ones away); a coupon e-mail does too, as much as the shopper loves deals.
+  const pVisit = sigmoid(truth.visitBase + (on('push') ? truth.pushLift : 0) + (on('coupon') ? 0.5 * truth.dealLove : 0) - 0.8 * mood.irritation)
+  // Without a coupon, a shopper used to coupons holds back (its reference price dropped), the more so the more price-sensitive.
+  const habit = -0.5 * mood.dealExpectation * Math.min(1, truth.priceSensitivity / 2)
   const pay: number[] = []
   const promoted: boolean[] = []
   const click: number[] = []
@@ -67,8 +70,8 @@ export function armFacts(
     const price = catalog.items[id]!.price
     const p = on('coupon') ? Math.round(price * (1 - campaign.discount) * 100) / 100 : price
     const promo = on('slot') && id === campaign.item
-    const v = 1.2 * utility(id) - truth.priceSensitivity * (p / meanPrice) - 0.15 * Math.log2(1 + j) + (promo ? truth.slotLift : 0)
-    const dealTerm = on('coupon') ? truth.dealLove : -0.5 * mood.dealExpectation
+    const v = 1.2 * utility(id) - truth.priceSensitivity * (p / meanPrice) - 0.15 * Math.log2(1 + j) + (promo ? truth.slotLift : 0) + (on('coupon') ? 0.3 * truth.dealLove : 0)
+    const dealTerm = on('coupon') ? truth.dealLove : habit
     pay.push(p)
     promoted.push(promo)
     value.push(r4(v))

@@ -97,7 +97,7 @@ export function profileOf(seed: number, id: number): ShopperProfile {
 
 /** Per-segment centres of the hidden parameters. */
 const CENTRE: Record<Segment, Omit<ShopperTruth, 'segment' | 'budget'>> = {
-  persuadable: { visitBase: -0.3, intent: -1.6, priceSensitivity: 2.6, dealLove: 1.5, pushLift: 1.3, slotLift: 1.0, annoyance: 0.05 },
+  persuadable: { visitBase: -0.2, intent: -0.6, priceSensitivity: 1.6, dealLove: 1.6, pushLift: 1.3, slotLift: 1.0, annoyance: 0.05 },
   'sure-thing': { visitBase: 0.9, intent: 1.2, priceSensitivity: 0.4, dealLove: 0.05, pushLift: 0.1, slotLift: 0.1, annoyance: 0.05 },
   'lost-cause': { visitBase: -1.4, intent: -4, priceSensitivity: 1, dealLove: 0.1, pushLift: 0.1, slotLift: 0.05, annoyance: 0.05 },
   'sleeping-dog': { visitBase: 0.3, intent: 0, priceSensitivity: 1, dealLove: -1.6, pushLift: -1.6, slotLift: -0.9, annoyance: 0.8 },
