@@ -14,14 +14,14 @@ async function call(url: string, init: RequestInit | undefined, what: string, ti
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
   } catch (err) {
-    throw new SimError('LLM_UNAVAILABLE', `uplift model at ${url} did not answer ${what}: ${(err as Error).message}`, { cause: err })
+    throw new SimError('LLM_UNAVAILABLE', `uplift model: ${what} (${url}) got no answer: ${(err as Error).message}`, { cause: err })
   }
   const text = await res.text()
-  if (!res.ok) throw new SimError('LLM_UNAVAILABLE', `uplift model at ${url} answered ${what} with HTTP ${res.status}: ${text.slice(0, 200)}`)
+  if (!res.ok) throw new SimError('LLM_UNAVAILABLE', `uplift model: ${what} (${url}) answered HTTP ${res.status}: ${text.slice(0, 200)}`)
   try {
     return JSON.parse(text)
   } catch {
-    throw new SimError('DATA_INVALID', `uplift model at ${url} answered ${what} with something that is not JSON: ${text.slice(0, 120)}`)
+    throw new SimError('DATA_INVALID', `uplift model: ${what} (${url}) answered with something that is not JSON: ${text.slice(0, 120)}`)
   }
 }
 
