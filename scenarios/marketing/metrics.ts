@@ -16,6 +16,14 @@ function recordsOf(states: readonly AgentState[], round: number): UpliftRecord[]
 /** Outcome `j` (0 visit, 1 clicks, 2 conversion, 3 spend, 4 exposure) under arm 1 minus arm 0: the exact effect. */
 export const iteOf = (r: UpliftRecord, j: number) => (r.a === 1 ? r.o[j]! - r.w[j]! : r.w[j]! - r.o[j]!)
 
+/** Σ of the effects of the `n` users with the largest expected effect (ties: agent order). */
+function topByExpected(rs: UpliftRecord[], j: number, e1: number, e0: number, n: number): number {
+  const order = rs.map((r, i) => [r.e[e1]! - r.e[e0]!, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  let s = 0
+  for (let k = 0; k < n && k < order.length; k++) s += iteOf(rs[order[k]![1]]!, j)
+  return s
+}
+
 /** Σ of the `n` largest values. */
 function topSum(values: number[], n: number): number {
   const v = [...values].sort((a, b) => b - a)
@@ -33,7 +41,9 @@ const perRound = (fn: (recs: UpliftRecord[]) => number): MetricFn => (_rows, { r
  * Campaign metrics of each round from the shoppers' uplift logs. Incremental figures use
  * the exact effects (each treated user's outcome minus its twin's), and the same round's
  * population gives the random and oracle targeting of the same number of users:
- * random = n_treated × mean effect, oracle = the n_treated largest effects.
+ * random = n_treated × mean effect, oracle = the n_treated largest effects (it knows the
+ * draws too: an upper bound), oracle_expected = the effects of the n_treated users with the
+ * largest expected effect (it knows the hidden truth, not the dice).
  */
 export function marketingMetrics(): Record<string, MetricFn> {
   return {
@@ -46,9 +56,11 @@ export function marketingMetrics(): Record<string, MetricFn> {
     inc_conversions: perRound((rs) => rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 2), 0)),
     inc_conversions_random: perRound((rs) => (rs.filter((r) => r.a === 1).length * rs.reduce((s, r) => s + iteOf(r, 2), 0)) / rs.length),
     inc_conversions_oracle: perRound((rs) => topSum(rs.map((r) => iteOf(r, 2)), rs.filter((r) => r.a === 1).length)),
+    inc_conversions_oracle_expected: perRound((rs) => topByExpected(rs, 2, 3, 2, rs.filter((r) => r.a === 1).length)),
     inc_revenue: perRound((rs) => rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 3), 0)),
     inc_revenue_random: perRound((rs) => (rs.filter((r) => r.a === 1).length * rs.reduce((s, r) => s + iteOf(r, 3), 0)) / rs.length),
     inc_revenue_oracle: perRound((rs) => topSum(rs.map((r) => iteOf(r, 3)), rs.filter((r) => r.a === 1).length)),
+    inc_revenue_oracle_expected: perRound((rs) => topByExpected(rs, 3, 5, 4, rs.filter((r) => r.a === 1).length)),
     return_on_spend: perRound((rs) => {
       const cost = rs.reduce((s, r) => s + r.c, 0)
       return cost > 0 ? rs.filter((r) => r.a === 1).reduce((s, r) => s + iteOf(r, 3), 0) / cost : 0

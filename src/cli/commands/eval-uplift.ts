@@ -8,6 +8,9 @@ import { connectUpliftModel } from '../../uplift/http-model.ts'
 import { LEARNERS, type LearnerName } from '../../uplift/learners.ts'
 import { intFlag, parseFlags } from '../flags.ts'
 import { formatTable } from '../output/table.ts'
+import { RunStore } from '../../store/index.ts'
+import { targetingSummary } from '../../uplift/targeting.ts'
+import { DEFAULT_DB } from './run.ts'
 
 const share = (flag: string, lo: number, hi: number) =>
   z
@@ -24,7 +27,10 @@ const share = (flag: string, lo: number, hi: number) =>
     })
 
 const flags = z.object({
-  data: z.string({ message: '--data DIR is required (an `export --format uplift` directory or an uplift CSV)' }).min(1),
+  data: z.string().min(1).optional(),
+  runs: z.string().regex(/^[^,]+(,[^,]+)*$/, '--runs expects run ids separated by commas').optional(),
+  db: z.string().min(1).default(DEFAULT_DB),
+  fromRound: intFlag('--from-round', 0),
   outcome: z.enum(['conversion', 'visit', 'spend'], { message: '--outcome must be conversion, visit or spend' }).default('conversion'),
   learner: z
     .string()
@@ -64,6 +70,9 @@ export function registerEvalUplift(ev: Command): void {
   ev.command('uplift')
     .description('score uplift models (built-in S/T/transformed-outcome learners, or one over HTTP) on uplift data: AUUC, Qini, uplift@k, PEHE; RUAD feature sensitivity and a desensitised variant')
     .option('--data <path>', 'an `export --format uplift` directory or an uplift CSV (Criteo-style columns f0…fN, treatment, outcome)')
+    .option('--runs <ids>', 'instead: compare the targeting of marketing runs (comma-separated ids) against random and oracle targeting')
+    .option('--db <file>', 'SQLite file of --runs', DEFAULT_DB)
+    .option('--from-round <r>', 'with --runs: count rounds from r on (e.g. after a warm-up)', '0')
     .option('--outcome <name>', 'conversion, visit or spend', 'conversion')
     .option('--learner <list>', 'built-in learners: s, t, to (comma-separated) or none', 's,t,to')
     .option('--base <model>', 'base model of the learners: gbdt or logistic', 'gbdt')
@@ -81,9 +90,12 @@ export function registerEvalUplift(ev: Command): void {
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (raw: Record<string, unknown>) => {
       const f = parseFlags(flags, raw)
+      if (f.runs) return compareTargeting(f.runs.split(','), f.db, f.fromRound ?? 0, f.json)
+      if (!f.data) throw new SimError('USAGE', '--data DIR is required (an `export --format uplift` directory or an uplift CSV), or --runs A,B to compare targeting')
+      const data = f.data
       if (!f.learner.length && !f.modelUrl) throw new SimError('USAGE', '--learner none needs --model-url (nothing to score)')
       const started = performance.now()
-      const table = readUpliftTable(f.data, f.outcome)
+      const table = readUpliftTable(data, f.outcome)
       const key = f.key?.split(',').map((k) => {
         const j = table.features.indexOf(k)
         if (j < 0) throw new SimError('USAGE', `--key: no feature "${k}" in ${table.file} (features: ${table.features.join(', ')})`)
@@ -160,3 +172,26 @@ export function upliftTables(r: EvalResult): string {
 
 /** Names of the marketing scenario's features (for other data the column means what its source says). */
 const FEATURE_MEANING: Record<string, string> = Object.fromEntries(FEATURES.map((f, j) => [`f${j}`, f.name]))
+
+function compareTargeting(ids: string[], db: string, from: number, json: boolean): void {
+  const store = new RunStore(db, { mustExist: true })
+  let rows
+  try {
+    rows = ids.map((id) => targetingSummary(store, id.trim(), from))
+  } finally {
+    store.close()
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify({ db, fromRound: from, runs: rows }) + '\n')
+    return
+  }
+  process.stdout.write(
+    [
+      `targeting from round ${from}: incremental outcomes are sums of the exact effects over the users treated; random and oracle treat as many users of the same rounds (oracle E: by the true expected effect; oracle: by the exact effect, draws included)`,
+      formatTable(
+        ['run', 'policy', 'treated', 'cost', 'inc. conv.', 'random', 'oracle E', 'oracle', 'inc. revenue', 'random', 'oracle E', 'oracle', 'return on spend'],
+        rows.map((r) => [r.run, r.policy, r.treated, r.cost, r.incConversions, r.incConversionsRandom, r.incConversionsOracleExpected, r.incConversionsOracle, r.incRevenue, r.incRevenueRandom, r.incRevenueOracleExpected, r.incRevenueOracle, r.returnOnSpend]),
+      ),
+    ].join('\n') + '\n',
+  )
+}
