@@ -82,7 +82,7 @@ for (const treatment of ['coupon', 'push', 'slot']) {
       const flippedSet = new Set(agents)
       let compared = 0
       for (const r of base) {
-        if (r.round > FLIP_ROUND || (r.round === FLIP_ROUND && flippedSet.has(Number(r.agent_id)))) continue
+        if (Number(r.round) > FLIP_ROUND || (r.round === FLIP_ROUND && flippedSet.has(Number(r.agent_id)))) continue
         expect(f.get(key(r))).toEqual(r)
         compared++
       }
@@ -90,3 +90,21 @@ for (const treatment of ['coupon', 'push', 'slot']) {
     })
   })
 }
+
+describe('the uplift log does not depend on threads or shards', () => {
+  it('target-uplift: the same rows inline and on two threads with three shards', async () => {
+    const rows = async (threads: number, shards?: number) => {
+      const { config } = await buildRunConfig('marketing', { agents: 300, rounds: 3, policy: 'target-uplift', policyOptions: { budget: 0.3 } })
+      const { runId } = await launchRun(config, { db, threads, shards })
+      const store = new RunStore(db)
+      try {
+        return readUpliftRows(store, runId)
+      } finally {
+        store.close()
+      }
+    }
+    const inline = await rows(0)
+    expect(inline.filter((r) => r.round === 2 && r.propensity === 1).length).toBeGreaterThan(0) // the model targeted someone
+    expect(await rows(2, 3)).toEqual(inline)
+  }, 120_000)
+})
