@@ -82,6 +82,15 @@ export async function evaluateUplift(tb: UpliftTable, o: EvalOptions): Promise<E
     o.progress?.(`scoring ${p.name}`)
     models.push({ name: p.name, ...scoreUplift(await p.predict(test.x), test.y, test.t, test.tau, test.cate) })
   }
+  // References: one uplift for everyone (the training difference in means: the PEHE a model must beat), and the oracle.
+  const mean = (arm: number) => {
+    let s = 0
+    let n = 0
+    for (let i = 0; i < train.y.length; i++) if (train.t[i] === arm) (s += train.y[i]!, n++)
+    return n ? s / n : 0
+  }
+  const ate = mean(1) - mean(0)
+  models.push({ name: 'constant (training ATE)', ...scoreUplift(new Float64Array(test.y.length).fill(ate), test.y, test.t, test.tau, test.cate) })
   if (test.cate) models.push({ name: 'oracle (true expected effect)', ...scoreUplift(test.cate, test.y, test.t, test.tau, test.cate) })
   const result: EvalResult = {
     data: {

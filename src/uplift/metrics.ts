@@ -81,10 +81,23 @@ export function qini(score: ArrayLike<number>, y: ArrayLike<number>, t: ArrayLik
   return area(c) - c.y[c.y.length - 1]! / 2
 }
 
-/** The top `share` of rows by score (at least one), ties broken by index. */
-export function topRows(score: ArrayLike<number>, share: number): number[] {
-  const { order } = ranked(score)
-  return order.slice(0, Math.max(1, Math.ceil(share * score.length)))
+/**
+ * The top `share` of rows by score (at least one row's worth), as (row, weight): rows above
+ * the cut count fully; the tie group the cut falls in counts in proportion (what a random
+ * tie-break would give on average), so a constant score gets the overall mean.
+ */
+export function topRows(score: ArrayLike<number>, share: number): [number, number][] {
+  const { order, ends } = ranked(score)
+  const want = Math.max(1, Math.ceil(share * score.length))
+  const out: [number, number][] = []
+  let start = 0
+  for (const end of ends) {
+    if (start >= want) break
+    const w = end <= want ? 1 : (want - start) / (end - start)
+    for (let k = start; k < end; k++) out.push([order[k]!, w])
+    start = end
+  }
+  return out
 }
 
 /** Observed uplift in the top `share`: mean y of treated minus control rows there (NaN if an arm is empty). */
@@ -93,19 +106,19 @@ export function upliftAt(score: ArrayLike<number>, y: ArrayLike<number>, t: Arra
   let nc = 0
   let yt = 0
   let yc = 0
-  for (const i of topRows(score, share)) {
-    if (t[i] === 1) (nt++, (yt += y[i]!))
-    else (nc++, (yc += y[i]!))
+  for (const [i, w] of topRows(score, share)) {
+    if (t[i] === 1) (nt += w, (yt += w * y[i]!))
+    else (nc += w, (yc += w * y[i]!))
   }
   return nt && nc ? yt / nt - yc / nc : Number.NaN
 }
 
 /** Mean true effect in the top `share`. */
 export function trueUpliftAt(score: ArrayLike<number>, tau: ArrayLike<number>, share: number): number {
-  const top = topRows(score, share)
   let s = 0
-  for (const i of top) s += tau[i]!
-  return s / top.length
+  let n = 0
+  for (const [i, w] of topRows(score, share)) (s += w * tau[i]!, (n += w))
+  return s / n
 }
 
 /** Area under the cumulative true-effect curve (Σ_top τ / n against k / n). */

@@ -68,7 +68,7 @@ describe('usersim run marketing → export --format uplift → eval uplift', () 
       sensitivity: { key: string[]; features: unknown[] }
       robust: { variants: { variant: string }[] }
     }
-    expect(res.models.map((m) => m.name)).toEqual(['sale-share (external)', 'S-learner (gbdt)', 'T-learner (gbdt)', 'transformed outcome (gbdt)', 'oracle (true expected effect)'])
+    expect(res.models.map((m) => m.name)).toEqual(['sale-share (external)', 'S-learner (gbdt)', 'T-learner (gbdt)', 'transformed outcome (gbdt)', 'constant (training ATE)', 'oracle (true expected effect)'])
     for (const m of res.models) expect(Number.isFinite(m.auuc) && Number.isFinite(m.qini) && Number.isFinite(m.pehe)).toBe(true)
     expect(res.sensitivity.features).toHaveLength(14)
     expect(res.sensitivity.key).toHaveLength(3)

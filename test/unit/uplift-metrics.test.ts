@@ -40,6 +40,10 @@ describe('uplift metrics on a hand-computed ranking', () => {
     // Σ_top τ / n = ⅓, ⅓, 0 at x = ⅓, ⅔, 1: area 1/18 + 2/18 + 1/18.
     expect(auucTrue([3, 2, 1], [1, 0, -1])).toBeCloseTo(4 / 18, 12)
     expect(pehe([1, 2], [0, 0])).toBeCloseTo(Math.sqrt(2.5), 12)
+    // A tie across the cut counts in proportion: a constant score gets the overall mean.
+    expect(trueUpliftAt([5, 5, 5, 5], [1, 0, 0, 1], 0.25)).toBe(0.5)
+    expect(trueUpliftAt([9, 5, 5, 1], [1, 0, 1, 0], 0.5)).toBe(0.75) // row 0, then half of rows 1 and 2
+    expect(upliftAt([1, 1, 1, 1], y, t, 0.25)).toBe(0) // treated mean ½ minus control mean ½
     expect(pehe([0.5, -0.5], [0.5, -0.5])).toBe(0)
   })
 
