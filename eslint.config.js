@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint'
 
 /**
  * Who may import whom, besides itself. The engine is core, config, llm, metrics, store and
- * runner; the features (checkpoint, correction, datasets, data, fidelity, report, recovery)
+ * runner; the features (checkpoint, correction, datasets, data, fidelity, report, recovery, uplift)
  * plug into it from src/extensions; the CLI and the entry points sit on top.
  */
 export const LAYERS = {
@@ -18,8 +18,9 @@ export const LAYERS = {
   'src/runner': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'agents'],
   'src/checkpoint': ['src/core', 'src/config', 'src/metrics', 'src/store', 'src/runner'],
   'src/correction': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/datasets', 'agents'],
-  'src/datasets': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'agents'],
+  'src/datasets': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'agents'],
   'src/data': ['src/core'],
+  'src/uplift': ['src/core', 'src/data', 'src/store'],
   'src/fidelity': ['src/core', 'src/config', 'src/data', 'src/llm', 'src/metrics', 'agents'],
   'src/report': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'src/correction', 'src/datasets'],
   'src/recovery': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint'],
@@ -29,7 +30,7 @@ export const LAYERS = {
   'src/index': ['*'],
   'src/engine': ['*'],
   agents: ['src/core'],
-  scenarios: ['src/core', 'agents', 'src/data', 'src/fidelity'],
+  scenarios: ['src/core', 'agents', 'src/data', 'src/fidelity', 'src/uplift'],
   workers: ['src/runner', 'src/extensions', 'src/core'],
 }
 

@@ -1,4 +1,5 @@
 import type { Rng } from './rng.ts'
+import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
 import type { Catalog, Persona, Utterance } from './types.ts'
 
@@ -31,6 +32,8 @@ export interface StepContext<S = unknown> {
   returned: boolean
   /** The system's message this round (conversational policies), if any. */
   message?: string
+  /** The system's per-user treatment this round (marketing: coupon, push, slot), if any. */
+  treatment?: Treatment
   /** Runs a typed task (a model or its surrogate). */
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }

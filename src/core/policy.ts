@@ -28,11 +28,31 @@ export interface RecommendContext {
 }
 
 /**
- * What `recommend` returns: the slate, or the slate plus the policy's memory of this
- * user (carried to the next round in UserView.memory) and a message to show the user
- * (a conversational system's turn, handed to the agent as StepContext.message).
+ * A per-user intervention the system applies this round besides the slate (a coupon on the
+ * recommended items, a push notification, a promoted slot), handed to the agent as
+ * StepContext.treatment. Arm 0 is control: it still names the campaign (`kind`, `params`)
+ * so that an agent can evaluate the other arm (see scenarios/marketing).
  */
-export type Recommendation = number[] | { items: number[]; memory?: unknown; message?: string }
+export interface Treatment {
+  /** 0 = control; 1 = treated (higher numbers: further arms). */
+  arm: number
+  /** What the treatment is, e.g. 'coupon', 'push', 'slot'. */
+  kind: string
+  /** P(treated) for this user at assignment: the randomisation's probability, or 1 / 0 when targeted deterministically. */
+  propensity: number
+  /** Cost to the system of treating this user (0 for control). */
+  cost: number
+  /** Numeric settings of the treated arm, e.g. { discount: 0.15 } or { item: 42 }. */
+  params?: Record<string, number>
+}
+
+/**
+ * What `recommend` returns: the slate, or the slate plus the policy's memory of this
+ * user (carried to the next round in UserView.memory), a message to show the user
+ * (a conversational system's turn, handed to the agent as StepContext.message) and a
+ * treatment (handed to the agent as StepContext.treatment).
+ */
+export type Recommendation = number[] | { items: number[]; memory?: unknown; message?: string; treatment?: Treatment }
 
 /** A read-only list of ids: a plain array or a typed-array view. */
 export type IdList = ArrayLike<number> & Iterable<number>

@@ -89,6 +89,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
     const slate = checkSlate(recommendation, config.slate, catalog.items.length, policy.name, agent, input.round)
     const policyMemory = Array.isArray(recommendation) ? rec.policyMemory : recommendation.memory
     const message = Array.isArray(recommendation) ? undefined : recommendation.message
+    const treatment = Array.isArray(recommendation) ? undefined : recommendation.treatment
     const utility = env.truthFor(agent)
     try {
       const outcome = await agentDef.step({
@@ -101,6 +102,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         returned: !rec.present,
         truth: { utility },
         message,
+        treatment,
         task,
       })
       const cp = env.compiled(agent)

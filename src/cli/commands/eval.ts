@@ -11,6 +11,7 @@ import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
 import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
+import { registerEvalUplift } from './eval-uplift.ts'
 
 const ratiosFlag = z
   .string()
@@ -48,7 +49,8 @@ const evalFlags = z.object({
 })
 
 export function registerEval(program: Command): void {
-  const ev = program.command('eval').description('measure how faithful the simulated users are')
+  const ev = program.command('eval').description('measure how faithful the simulated users are; score uplift models')
+  registerEvalUplift(ev)
   const cmd = ev
     .command('fidelity')
     .description("Agent4Rec's protocol: calibrate personas on each user's older ratings, test on the newer ones")

@@ -1,0 +1,5 @@
+export { shopperAgent, shopperStateOf, upliftRecord, type ShopperState, type UpliftRecord } from './agent.ts'
+export { FEATURES, FEATURE_COUNT, EMPTY_LOG, featureVector, logRound, type BehaviourLog } from './features.ts'
+export { armFacts, campaignOf, nextMood, TREATMENT_KINDS, type ArmFacts, type Mood, type TreatmentKind } from './model.ts'
+export { DEFAULT_MIX, SEGMENTS, profileOf, shopperOf, shopperProfile, shopperTarget, shopperTruth, truthOf, type Segment, type SegmentMix, type ShopperProfile, type ShopperTarget, type ShopperTruth } from './profile.ts'
+export { shopperRound, shopperRoundInput, shopperRoundOutput, surrogateShopperRound, type ShopperRoundInput, type ShopperRoundOutput } from './tasks/shopper-round.ts'
