@@ -35,7 +35,7 @@ class Config:
     layers: int = 3
     reg: float = 1e-4
     rgcl: bool = False
-    eps: float = 0.05
+    eps: float = 0.01
     mu: float = 0.1
     alpha: float = 0.1
     tau: float = 0.2
