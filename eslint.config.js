@@ -5,8 +5,8 @@
 import tseslint from 'typescript-eslint'
 
 /**
- * Who may import whom, besides itself. The engine is core, config, llm, metrics, store and
- * runner; the features (checkpoint, correction, datasets, data, fidelity, report, recovery, uplift)
+ * Who may import whom, besides itself. The engine is core, config, llm, external (policies
+ * served over HTTP), metrics, store and runner; the features (checkpoint, correction, datasets, data, fidelity, report, recovery, uplift)
  * plug into it from src/extensions; the CLI and the entry points sit on top.
  */
 export const LAYERS = {
@@ -15,7 +15,8 @@ export const LAYERS = {
   'src/metrics': ['src/core'],
   'src/llm': ['src/core', 'src/store'],
   'src/store': ['src/core', 'src/config', 'src/metrics'],
-  'src/runner': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'agents'],
+  'src/external': ['src/core'],
+  'src/runner': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/external', 'agents'],
   'src/checkpoint': ['src/core', 'src/config', 'src/metrics', 'src/store', 'src/runner'],
   'src/correction': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/datasets', 'agents'],
   'src/datasets': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'agents'],

@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.ts'
 import { registerRuns } from './commands/runs.ts'
 import { registerScenarios } from './commands/scenarios.ts'
 import { registerServe } from './commands/serve.ts'
+import { registerServePolicy } from './commands/serve-policy.ts'
 import { registerShow } from './commands/show.ts'
 import { registerWorker } from './commands/worker.ts'
 
@@ -36,5 +37,6 @@ export function createProgram(): Command {
   registerScenarios(program)
   registerWorker(program)
   registerMockLlm(program)
+  registerServePolicy(program)
   return program
 }

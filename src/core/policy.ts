@@ -70,6 +70,23 @@ export interface RoundFeedback {
   interactions: readonly Interaction[]
 }
 
+/** What `recommendBatch` is told besides the users: the run and round a request belongs to. */
+export interface BatchRecommendContext {
+  catalog: Catalog
+  round: number
+  runId: string
+  seed: number
+}
+
+/** What `open` is told: the run, and the rounds it already had (a resumed or branched run). */
+export interface PolicyOpenContext extends PolicyContext {
+  runId: string
+  /** The first round this invocation runs (0 for a new run). */
+  fromRound: number
+  /** The feedback of rounds 0..fromRound-1, in order (nothing for a new run). */
+  replay(): AsyncIterable<RoundFeedback>
+}
+
 /**
  * The recommender under test. `recommend` runs inside shards (threads or remote
  * workers) on a read-only snapshot; `learn` runs between rounds in the orchestrator.
@@ -82,7 +99,21 @@ export interface Policy<State = unknown, Snapshot = unknown> {
   snapshot(state: State): Snapshot
   /** Returns up to k distinct item ids (optionally with per-user memory and a message). */
   recommend(snapshot: Snapshot, user: UserView, k: number, rng: Rng, ctx: RecommendContext): Recommendation | Promise<Recommendation>
-  learn(state: State, feedback: RoundFeedback, ctx: PolicyContext & { rng: Rng }): State
+  /**
+   * Recommends for many users at once (one per user, in order). When a policy has it, a
+   * shard asks it once for all its present users instead of calling `recommend` per user:
+   * what a policy served over the network needs. Each user's slate must not depend on the
+   * other users in the batch, so that results do not depend on sharding.
+   */
+  recommendBatch?(snapshot: Snapshot, users: readonly UserView[], k: number, ctx: BatchRecommendContext): Promise<Recommendation[]>
+  learn(state: State, feedback: RoundFeedback, ctx: PolicyContext & { rng: Rng }): State | Promise<State>
+  /**
+   * Called once per invocation, before the first round it runs (a new run, a resume, a
+   * branch): a policy that keeps state outside this process (a server) rebuilds it here from
+   * `ctx.replay()`, and may return a new state. In-process policies need not have it: their
+   * state is checkpointed.
+   */
+  open?(state: State, ctx: PolicyOpenContext): State | void | Promise<State | void>
 }
 
 /** Builds a policy from `--set policy.KEY=VALUE` style options. */

@@ -69,7 +69,7 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
     const keepState = samePolicy && JSON.stringify(config.policyOptions) === JSON.stringify(p.policyOptions)
     const runId = o.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config, { run: parentId, round })
-    const policyState = keepState ? cp.policyState : warmStart(store, parentId, env, round)
+    const policyState = keepState ? cp.policyState : await warmStart(store, parentId, env, round)
     const start: CheckpointData = { ...cp, config, policyState, extra: {} }
     store.copyHistory(parentId, runId, round)
     // The branch point is the branch's first checkpoint: it can be resumed or rolled back to.
@@ -82,12 +82,14 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
 }
 
 /** A new policy's state after learning the parent's rounds 0..round from the stored events. */
-function warmStart(store: RunStore, parentId: string, env: ShardEnv, round: number): unknown {
+async function warmStart(store: RunStore, parentId: string, env: ShardEnv, round: number): Promise<unknown> {
   const pctx = policyContext(env)
   let state = env.policy.init(pctx)
+  // A policy served elsewhere rebuilds itself when the branch opens it (it replays the shared rounds).
+  if (env.policy.open) return state
   for (let r = 0; r <= round; r++) {
     const interactions: Interaction[] = roundInteractions(store, parentId, r)
-    state = env.policy.learn(state as never, { round: r, interactions }, { ...pctx, rng: rngFor(env.config.seed, 'learn', r) })
+    state = await env.policy.learn(state as never, { round: r, interactions }, { ...pctx, rng: rngFor(env.config.seed, 'learn', r) })
   }
   return state
 }

@@ -10,7 +10,8 @@ import { threadExecutor } from './in-process/thread-executor.ts'
 import { defaultShardCount, runSimulation, type ResumePoint, type RunResult } from './orchestrator.ts'
 import type { RunExtension } from './round-loop.ts'
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
-import { createShardEnv, policyNames } from './shard-env.ts'
+import { createShardEnv, policyNames, resolvePolicy } from './shard-env.ts'
+import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
 import { USERSIM_VERSION } from './version.ts'
 
@@ -56,9 +57,11 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     recovery: o.recovery,
     llm: o.llm,
   })
-  if (!policyNames(scenario).includes(config.policy)) {
-    throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')})`)
+  if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
+    throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)
   }
+  // An external policy's options are checked here, before any run row exists.
+  if (isPolicyUrl(config.policy)) resolvePolicy(scenario, config.policy, config.policyOptions)
   return { config, scenario }
 }
 
@@ -181,6 +184,10 @@ export async function runToEnd(
       startExecutor: (llm) => inProcessExecutor(config, executionPlan(llm, { threads: plan.threads }), llm, ext.shardExtensions),
     })
   } catch (err) {
+    // A policy server that is down is a pause, not an end: the rounds done are checkpointed.
+    if (err instanceof SimError && err.code === 'POLICY_UNAVAILABLE') {
+      err.message += `; the run is checkpointed: once the policy server answers again, \`npx usersim resume ${runId}\` continues it`
+    }
     store.setRunStatus(runId, 'failed', (err as Error).message)
     throw err
   } finally {

@@ -14,7 +14,7 @@ import {
 import type { RunConfig } from '../config/index.ts'
 import type { LlmSettings } from '../llm/settings.ts'
 import { computeRoundMetrics, gini, summarizeRun, type RoundMetrics, type RunSummary } from '../metrics/index.ts'
-import type { RunStore } from '../store/index.ts'
+import { roundInteractions, type RunStore } from '../store/index.ts'
 import type { AgentRecord } from './agent-record.ts'
 import type { ShardExecutor } from './executor.ts'
 import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
@@ -142,6 +142,13 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   let executed = 0
   try {
     for (const ext of opts.extensions ?? []) await ext.attach(loop)
+    // A policy that keeps its state outside this process (a server) rebuilds it from the rounds already done.
+    if (env.policy.open) {
+      const replay = async function* () {
+        for (let r = 0; r < fromRound; r++) yield { round: r, interactions: roundInteractions(store, runId, r) }
+      }
+      policyState = (await env.policy.open(policyState as never, { ...pctx, runId, fromRound, replay })) ?? policyState
+    }
     await bus.emit('run:start', { runId, config, fromRound })
     for (let round = fromRound; round < config.rounds; round++) {
       const t0 = performance.now()
@@ -181,7 +188,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           interactions.push({ agent: b.start + k, slate, clicks: clicksAt(b, k), ratings: ratingsAt(b, k) })
         }
       }
-      policyState = env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
+      policyState = await env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
       parts = results.map((r) => ({ start: r.start, end: r.end, states: r.states }))
       executed += metrics.agents
 

@@ -11,6 +11,7 @@ import {
   type ShardInput,
   type TaskDef,
   type TaskRunner,
+  type UserView,
 } from '../core/index.ts'
 import { intraListDiversity, ndcgAgainstOracle, novelty } from '../metrics/index.ts'
 import { initialRecord, parseRecords, type AgentRecord } from './agent-record.ts'
@@ -49,11 +50,36 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   const taskCounts: Record<string, number> = {}
   const recCtx = { catalog, round: input.round, truth: { utility: env.utility } }
 
+  const visits = (k: number) => {
+    const agent = input.start + k
+    const rec = prior[k]!
+    return agentDef.visit({ persona: env.persona(agent), state: rec.state, present: rec.present, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
+  }
+  const viewOf = (k: number): UserView => {
+    const rec = prior[k]!
+    return { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+  }
+
+  // A policy that recommends in batches (one served over the network) is asked once for
+  // every present agent of the shard, before the agents step.
+  let batched: Map<number, Recommendation> | undefined
+  if (policy.recommendBatch) {
+    const present: number[] = []
+    for (let k = 0; k < n; k++) if (visits(k)) present.push(k)
+    const recs = await asPolicyError(policy.name, `round ${input.round}`, () =>
+      policy.recommendBatch!(snapshot, present.map(viewOf), config.slate, { catalog, round: input.round, runId: input.runId, seed }),
+    )
+    if (!Array.isArray(recs) || recs.length !== present.length) {
+      throw new SimError('POLICY_FAILED', `policy "${policy.name}" returned ${Array.isArray(recs) ? recs.length : 'no list of'} recommendations for ${present.length} users in round ${input.round}`)
+    }
+    batched = new Map(present.map((k, j) => [k, recs[j]!]))
+  }
+
   const stepOne = async (k: number) => {
     const agent = input.start + k
     const rec = prior[k]!
     const persona = env.persona(agent)
-    const present = agentDef.visit({ persona, state: rec.state, present: rec.present, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
+    const present = batched ? batched.has(k) : visits(k)
     const empty: OutcomeRow = {
       agent, round: input.round, present: false, returned: false, slate: [], clicks: [], ratings: [],
       satisfaction: rec.satisfaction, left: false, ndcg: Number.NaN, ild: Number.NaN, novelty: Number.NaN,
@@ -72,20 +98,11 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
       return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
     }
-    let recommendation: Recommendation
-    try {
-      recommendation = await policy.recommend(
-        snapshot,
-        { id: agent, history, utterances: rec.said ?? [], memory: rec.policyMemory },
-        config.slate,
-        agentRng(seed, agent, input.round, 'policy'),
-        { ...recCtx, task },
-      )
-    } catch (err) {
-      // The user's own policy code failing is the policy's error, named as such; a model backend's own fatal errors pass as they are.
-      if (err instanceof SimError && err.code !== 'INTERNAL') throw err
-      throw new SimError('POLICY_FAILED', `policy "${policy.name}" failed to recommend for agent ${agent} in round ${input.round}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
-    }
+    const recommendation: Recommendation =
+      batched?.get(k) ??
+      (await asPolicyError(policy.name, `agent ${agent} in round ${input.round}`, () =>
+        policy.recommend(snapshot, viewOf(k), config.slate, agentRng(seed, agent, input.round, 'policy'), { ...recCtx, task }),
+      ))
     const slate = checkSlate(recommendation, config.slate, catalog.items.length, policy.name, agent, input.round)
     const policyMemory = Array.isArray(recommendation) ? rec.policyMemory : recommendation.memory
     const message = Array.isArray(recommendation) ? undefined : recommendation.message
@@ -152,6 +169,19 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   let awayBefore = 0
   for (const r of prior) if (!r.present) awayBefore++
   return { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+}
+
+/**
+ * Runs a policy's code; what it throws is the policy's error, named as such (a model
+ * backend's or a server's own errors, already SimErrors with a code, pass as they are).
+ */
+async function asPolicyError<T>(policy: string, where: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof SimError && err.code !== 'INTERNAL') throw err
+    throw new SimError('POLICY_FAILED', `policy "${policy}" failed to recommend for ${where}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+  }
 }
 
 /** Parses a shard's records, or builds the initial ones (seeded per agent). */

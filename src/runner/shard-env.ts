@@ -15,6 +15,8 @@ import { idealList, type IdealList } from '../metrics/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
 import type { RunConfig } from '../config/index.ts'
 import { loadScenario } from './scenario-loader.ts'
+import { externalPolicy } from '../external/external-policy.ts'
+import { isPolicyUrl } from '../external/options.ts'
 
 /** Items beyond the slate size kept in an ideal list, so a bounded history can be skipped. */
 const IDEAL_SLACK = 32
@@ -72,6 +74,8 @@ export function policyNames(scenario: ScenarioDef): string[] {
 }
 
 export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
+  // A URL is a policy served over usersim.policy.v1 (src/external).
+  if (isPolicyUrl(name)) return externalPolicy(name, options) as Policy
   const factory = scenario.policies?.[name] ?? BUILTIN_POLICIES[name]
   if (!factory) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${name}" (known: ${policyNames(scenario).join(', ')})`)

@@ -33,6 +33,7 @@ const exportFlags = z.object({
   lambda: numberFlag('--lambda', 0, 6),
   validation: numberFlag('--validation', 0, 0.9),
   dpoStyle: z.enum(['trl', 'llamafactory'], { message: '--dpo-style must be trl or llamafactory' }).default('trl'),
+  name: z.string().min(1).optional(),
   json: z.boolean().default(false),
 })
 
@@ -50,6 +51,7 @@ export function registerExport(program: Command): void {
     .option('--lambda <x>', 'dpo: rewrite turns whose expectation-confirmation score is below x (default 5)')
     .option('--dpo-style <style>', 'dpo: trl (default) or llamafactory')
     .option('--validation <share>', 'share of episodes in validation.jsonl (default 0.1)')
+    .option('--name <name>', 'recbole: the dataset name (files <out>/<name>/<name>.inter …; default usersim)')
     .option('--json', 'print one JSON object', false)
   // dpo rewrites low-scored turns with the `rewrite-turn` task: on a model with --llm openai.
   addLlmOptions(cmd)
@@ -67,7 +69,7 @@ export function registerExport(program: Command): void {
         const rewriterModel = llm?.backend === 'openai' ? llm.model : undefined
         let result
         try {
-          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, runner, rewriterModel })
+          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, runner, rewriterModel })
         } finally {
           await runner?.close?.()
         }

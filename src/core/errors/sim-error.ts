@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   POLICY_UNKNOWN: { exit: 2, retry: false, user: true, fatal: false },
   /** A policy threw, or returned a slate that is not a list of distinct known items of at most k. */
   POLICY_FAILED: { exit: 1, retry: false, user: true, fatal: false },
+  /** A policy served over the network did not answer (down, timing out, 5xx) after its retries. */
+  POLICY_UNAVAILABLE: { exit: 1, retry: true, user: false, fatal: false },
   TASK_INPUT_INVALID: { exit: 1, retry: false, user: true, fatal: false },
   TASK_OUTPUT_INVALID: { exit: 1, retry: true, user: false, fatal: false },
   LLM_RATE_LIMITED: { exit: 1, retry: true, user: false, fatal: false },

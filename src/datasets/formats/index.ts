@@ -4,6 +4,7 @@ import { registerExportFormat, exportFormat } from '../export-registry.ts'
 import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
 import { writeSft } from './sft.ts'
+import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v))
 
@@ -26,6 +27,21 @@ export function registerDatasetFormats(): void {
         runner: o.runner as DpoOptions['runner'],
         rewriterModel: typeof o.rewriterModel === 'string' ? o.rewriterModel : undefined,
       }),
+  })
+  registerExportFormat({
+    name: 'sequences',
+    description: 'each user\'s consumed items as next-item rows (SASRec/ReaRec), leave-last-out train/valid/test CSV',
+    write: (store, runId, outDir) => writeSequences(store, runId, outDir),
+  })
+  registerExportFormat({
+    name: 'graph',
+    description: 'user-item edges (LightGCN/RGCL), leave-last-out train/valid/test CSV',
+    write: (store, runId, outDir) => writeGraph(store, runId, outDir),
+  })
+  registerExportFormat({
+    name: 'recbole',
+    description: 'RecBole atomic files (.inter with impressions and labels, .user, .item)',
+    write: (store, runId, outDir, o) => writeRecbole(store, runId, outDir, typeof o.name === 'string' ? o.name : undefined),
   })
   registerExportFormat({
     name: 'events',

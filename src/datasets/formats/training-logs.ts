@@ -1,0 +1,183 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { SimError, type Catalog } from '../../core/index.ts'
+import { createShardEnv } from '../../runner/index.ts'
+import { countEvents, iterateEvents, type RunStore } from '../../store/index.ts'
+import { renderCard } from '../card.ts'
+import type { ExportResult } from '../export-registry.ts'
+
+/**
+ * Interaction logs in the formats recommender models train on (docs/external-policies.md,
+ * "Training files"): `sequences` (SASRec/ReaRec), `graph` (LightGCN/RGCL) and `recbole`
+ * (RecBole's atomic files). Item ids are catalog ids, user ids agent ids.
+ */
+
+const SPLITS = ['train', 'valid', 'test'] as const
+type Split = (typeof SPLITS)[number]
+
+/** Each user's consumed items (clicks, in round then click order): what sequence and graph models learn from. */
+function consumption(store: RunStore, runId: string): Map<number, number[]> {
+  const seqs = new Map<number, number[]>()
+  for (const e of iterateEvents(store, runId)) {
+    if (!e.clicks.length) continue
+    let s = seqs.get(e.agent)
+    if (!s) seqs.set(e.agent, (s = []))
+    s.push(...e.clicks)
+  }
+  return seqs
+}
+
+/** A CSV field: quoted when it holds a comma, quote or newline (RFC 4180, as Python's csv module reads). */
+const field = (v: string | number) => {
+  const s = String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+const row = (xs: Array<string | number>) => xs.map(field).join(',') + '\n'
+
+function requireData(store: RunStore, runId: string): void {
+  if (!countEvents(store, runId)) throw new SimError('NO_DATA', `run ${runId} has no events; nothing written`)
+}
+
+async function catalogOf(store: RunStore, runId: string): Promise<Catalog> {
+  return (await createShardEnv(store.getRun(runId).config, 1)).catalog
+}
+
+/**
+ * `sequences`: one row per target item with the items before it (oldest first, at most
+ * 50), leave-last-out per user (last item → test, the one before → valid, earlier → train);
+ * no row has an empty history (a user's first item is history only), as in ReaRec's data.
+ */
+export async function writeSequences(store: RunStore, runId: string, outDir: string, maxHistory = 50): Promise<ExportResult> {
+  requireData(store, runId)
+  const run = store.getRun(runId)
+  const seqs = consumption(store, runId)
+  const catalog = await catalogOf(store, runId)
+  mkdirSync(outDir, { recursive: true })
+  const text: Record<Split, string> = { train: 'user_id,item_id,history_id\n', valid: 'user_id,item_id,history_id\n', test: 'user_id,item_id,history_id\n' }
+  const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
+  for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
+    const seq = seqs.get(user)!
+    const n = seq.length
+    for (let pos = 1; pos < n; pos++) {
+      const split: Split = pos === n - 1 ? 'test' : pos === n - 2 ? 'valid' : 'train'
+      text[split] += row([user, seq[pos]!, seq.slice(Math.max(0, pos - maxHistory), pos).join(' ')])
+      counts[split]++
+    }
+  }
+  const files = [...SPLITS.map((s) => `${s}.csv`), 'items.csv', 'card.json', 'README.md'].map((f) => join(outDir, f))
+  for (const s of SPLITS) writeFileSync(join(outDir, `${s}.csv`), text[s])
+  writeFileSync(join(outDir, 'items.csv'), 'item_id,title,category\n' + catalog.items.map((it) => row([it.id, it.title, it.category])).join(''))
+  const card = { users: run.config.agents, items: catalog.items.length, format: 'sequences', split: 'leave-last-out', max_history: maxHistory, rows: counts, run_id: runId, seed: run.seed }
+  writeFileSync(join(outDir, 'card.json'), JSON.stringify(card, null, 2) + '\n')
+  writeFileSync(
+    join(outDir, 'README.md'),
+    renderCard({
+      title: `Item sequences of run ${runId}`,
+      summary: 'Each simulated user\'s consumed items in order, as next-item examples for sequential recommenders (SASRec, ReaRec); see docs/external-policies.md.',
+      run,
+      format: 'sequences',
+      models: [],
+      filters: { split: 'leave-last-out', maxHistory },
+      files: [
+        ...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} rows: user_id, item_id (the target), history_id (items before it, space-separated, oldest first)` })),
+        { name: 'items.csv', records: catalog.items.length, what: 'item_id, title, category' },
+        { name: 'card.json', records: 1, what: 'users, items, split, row counts (read by examples/policies)' },
+      ],
+      fields: { user_id: 'agent id', item_id: 'catalog id of the next item consumed', history_id: 'the items consumed before it' },
+    }),
+  )
+  return { files, records: counts.train + counts.valid + counts.test }
+}
+
+/** `graph`: user–item edges (weight 1 per consumption), the same leave-last-out split per user. */
+export async function writeGraph(store: RunStore, runId: string, outDir: string): Promise<ExportResult> {
+  requireData(store, runId)
+  const run = store.getRun(runId)
+  const seqs = consumption(store, runId)
+  const catalog = await catalogOf(store, runId)
+  mkdirSync(outDir, { recursive: true })
+  const text: Record<Split, string> = { train: 'user_id,item_id,weight\n', valid: 'user_id,item_id,weight\n', test: 'user_id,item_id,weight\n' }
+  const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
+  for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
+    const seq = seqs.get(user)!
+    const n = seq.length
+    seq.forEach((item, pos) => {
+      const split: Split = pos === n - 1 && n >= 2 ? 'test' : pos === n - 2 && n >= 3 ? 'valid' : 'train'
+      text[split] += row([user, item, 1])
+      counts[split]++
+    })
+  }
+  const files = [...SPLITS.map((s) => `${s}.csv`), 'card.json', 'README.md'].map((f) => join(outDir, f))
+  for (const s of SPLITS) writeFileSync(join(outDir, `${s}.csv`), text[s])
+  writeFileSync(join(outDir, 'card.json'), JSON.stringify({ users: run.config.agents, items: catalog.items.length, format: 'graph', split: 'leave-last-out', edges: counts, run_id: runId, seed: run.seed }, null, 2) + '\n')
+  writeFileSync(
+    join(outDir, 'README.md'),
+    renderCard({
+      title: `User–item graph of run ${runId}`,
+      summary: 'The bipartite graph of what each simulated user consumed, split leave-last-out per user, for graph recommenders (LightGCN, RGCL).',
+      run,
+      format: 'graph',
+      models: [],
+      filters: { split: 'leave-last-out' },
+      files: [...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} edges: user_id, item_id, weight` })), { name: 'card.json', records: 1, what: 'users, items, split, edge counts' }],
+      fields: { user_id: 'agent id', item_id: 'catalog id', weight: '1 per consumption (repeats are separate edges)' },
+    }),
+  )
+  return { files, records: counts.train + counts.valid + counts.test }
+}
+
+/**
+ * `recbole`: RecBole's atomic files, tab-separated with typed headers, in `<out>/<name>/`:
+ * `<name>.inter` (one row per impression, with the user's feedback on it), `<name>.user`
+ * (what a real system would know of a user: never the hidden taste) and `<name>.item`.
+ */
+export async function writeRecbole(store: RunStore, runId: string, outDir: string, name = 'usersim'): Promise<ExportResult> {
+  requireData(store, runId)
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new SimError('USAGE', `--name must be letters, digits, - or _ (RecBole's dataset name; got "${name}")`)
+  const run = store.getRun(runId)
+  const env = await createShardEnv(run.config, 1)
+  const dir = join(outDir, name)
+  mkdirSync(dir, { recursive: true })
+  const tsv = (xs: Array<string | number>) => xs.map((x) => String(x).replace(/[\t\n\r]/g, ' ')).join('\t') + '\n'
+  const seq = (xs: readonly string[]) => xs.map((x) => x.replace(/\s+/g, '_')).join(' ')
+  let inter = tsv(['user_id:token', 'item_id:token', 'rating:float', 'timestamp:float', 'position:float', 'label:float'])
+  let interactions = 0
+  for (const e of iterateEvents(store, runId)) {
+    if (!e.present) continue
+    const rating = new Map(e.clicks.map((c, k) => [c, e.ratings[k] ?? 0]))
+    e.slate.forEach((item, pos) => {
+      // Rounds are the clock: within a round, slate positions order the impressions.
+      inter += tsv([e.agent, item, rating.get(item) ?? 0, e.round + pos / 100, pos, rating.has(item) ? 1 : 0])
+      interactions++
+    })
+  }
+  let user = tsv(['user_id:token', 'activity_type:token', 'favourite_categories:token_seq', 'likes:token_seq', 'dislikes:token_seq'])
+  for (let a = 0; a < run.config.agents; a++) {
+    const p = store.persona(runId, a) ?? env.persona(a)
+    user += tsv([a, p.activityType, seq(p.favouriteCategories), seq(p.likes.map((l) => l.tag)), seq(p.dislikes.map((d) => d.tag))])
+  }
+  let item = tsv(['item_id:token', 'title:token_seq', 'category:token', 'tags:token_seq', 'price:float', 'year:float', 'popularity:float'])
+  for (const it of env.catalog.items) item += tsv([it.id, it.title.split(/\s+/).join(' '), it.category.replace(/\s+/g, '_'), seq(it.tags), it.price, it.year ?? 0, it.popularity])
+  const files = [`${name}.inter`, `${name}.user`, `${name}.item`].map((f) => join(dir, f))
+  writeFileSync(files[0]!, inter)
+  writeFileSync(files[1]!, user)
+  writeFileSync(files[2]!, item)
+  writeFileSync(
+    join(dir, 'README.md'),
+    renderCard({
+      title: `RecBole atomic files of run ${runId}`,
+      summary: `Load with RecBole: \`data_path\` = \`${outDir}\`, \`dataset\` = \`${name}\`; \`label\` marks clicks among impressions (set \`LABEL_FIELD: label\`, or filter \`label > 0\` for implicit feedback).`,
+      run,
+      format: 'recbole',
+      models: [],
+      filters: {},
+      files: [
+        { name: `${name}.inter`, records: interactions, what: 'one row per impression: user_id, item_id, rating (0 unless clicked), timestamp (round + position/100), position, label (1 = clicked)' },
+        { name: `${name}.user`, records: run.config.agents, what: 'user_id and what a real system would log of the user (no hidden taste)' },
+        { name: `${name}.item`, records: env.catalog.items.length, what: 'item_id, title, category, tags, price, year, prior popularity' },
+      ],
+      fields: { 'user_id:token': 'agent id', 'item_id:token': 'catalog id', 'rating:float': '1–5 when clicked, else 0', 'timestamp:float': 'round + slate position / 100', 'label:float': '1 when clicked' },
+    }),
+  )
+  return { files: [...files, join(dir, 'README.md')], records: interactions }
+}
