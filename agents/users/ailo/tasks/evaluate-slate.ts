@@ -8,6 +8,8 @@ const slateItem = z.object({
   category: z.string(),
   tags: z.array(z.string()),
   price: z.number(),
+  /** The recommender's explanation shown with the item, if any. */
+  explanation: z.string().optional(),
 })
 
 export const evaluateSlateInput = z.object({
@@ -96,7 +98,7 @@ export const evaluateSlate = defineTask({
         `Visits so far: ${i.memory.visits}. Satisfaction so far: ${i.memory.satisfaction.toFixed(2)}. ` +
         `Recently watched: ${i.memory.recentTitles.join('; ') || 'nothing yet'}.\n` +
         `Your expectation for this feed (0-1): ${i.expectation.toFixed(2)}.\nFeed:\n` +
-        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})`).join('\n'),
+        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})${s.explanation ? ` — "${s.explanation}"` : ''}`).join('\n'),
     },
   ],
   surrogate: surrogateEvaluate,
