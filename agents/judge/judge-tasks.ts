@@ -30,7 +30,6 @@ export const judgeInterests = defineTask({
   version: 1,
   input: judgeInterestsInput,
   output: judgeInterestsOutput,
-  record: true,
   prompt: (i) => [
     { role: 'system', content: systemText },
     {
@@ -76,7 +75,6 @@ export const judgeTags = defineTask({
   version: 1,
   input: judgeTagsInput,
   output: judgeTagsOutput,
-  record: true,
   prompt: (i) => [
     { role: 'system', content: systemText },
     {

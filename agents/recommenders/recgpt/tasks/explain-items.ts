@@ -42,7 +42,6 @@ export const explainItems = defineTask({
   version: 1,
   input: explainItemsInput,
   output: explainItemsOutput,
-  record: true,
   prompt: (i) => [
     {
       role: 'system',

@@ -43,7 +43,6 @@ export const mineInterests = defineTask({
   version: 1,
   input: mineInterestsInput,
   output: mineInterestsOutput,
-  record: true,
   prompt: (i) => [
     {
       role: 'system',

@@ -37,7 +37,6 @@ export const predictTags = defineTask({
   version: 1,
   input: predictTagsInput,
   output: predictTagsOutput,
-  record: true,
   prompt: (i) => [
     {
       role: 'system',
