@@ -157,6 +157,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       // item's perceived utility by a bounded amount (true or not: claims are checked on opening).
       let explained: AiloState['explained']
       let claims: string[][] = []
+      const experiencedUtility = [...perceived]
       if (ctx.explanations) {
         const vocab = claimVocabulary(catalog)
         claims = ctx.explanations.map((e) => claimsOf(e, vocab))
@@ -176,6 +177,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         })
         explained = { round: ctx.round, items: [...slate], aspects, misled: [] }
       }
+      const experienced = explained ? experiencedUtility.map(toFit) : undefined
       const fit = perceived.map(toFit)
       const evaluation = await ctx.task(evaluateSlate, {
         persona: brief,
@@ -192,6 +194,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           ratingMean: persona.rating.mean,
           ratingSpread: persona.rating.spread,
           hardDislikes: persona.hardDislikes,
+          ...(experienced ? { experienced } : {}),
         },
       })
 
