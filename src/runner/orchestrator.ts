@@ -229,7 +229,7 @@ function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: nu
   }
   const batches = results.map((r) => r.rows)
   const custom: Record<string, number> = {}
-  const metricFns = Object.entries(env.scenario.metrics ?? {})
+  const metricFns = [...Object.entries(env.scenario.metrics ?? {}), ...Object.entries(env.policy.metrics ?? {})]
   if (metricFns.length) {
     const rows: OutcomeRow[] = []
     for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
@@ -241,7 +241,7 @@ function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: nu
         policyMemory.push(rec.policyMemory)
       }
     }
-    for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states, policyMemory })
+    for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states, policyMemory, persona: env.persona })
   }
   return computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
 }
