@@ -39,6 +39,7 @@ export { generateCatalog, type CatalogOptions } from './core/generators/catalog.
 export { generatePersona } from './core/generators/population.ts'
 export { topK, itemSimilarity, indexCatalog, compilePersona, trueUtility, type CatalogIndex, type CompiledPersona } from './core/utility.ts'
 export { SimError, ERROR_CODES, type SimErrorCode } from './core/errors/index.ts'
+export { personaSchema, itemSchema } from './core/world-schemas.ts'
 
 // Built-in users and recommenders
 export { ailoAgent, AILO_DEFAULTS, evaluateSlate, decideContinue, writeUtterance, personaBrief, personaText } from '../agents/users/ailo/index.ts'

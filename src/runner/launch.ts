@@ -146,7 +146,15 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
     // Start the executor first: threads build their world while this thread writes personas.
     const executorReady = startExecutor(config, opts)
     executorReady.catch(() => {})
-    await writePersonas(store, runId, config)
+    try {
+      await writePersonas(store, runId, config)
+    } catch (err) {
+      // A persona the scenario cannot build ends the run here: record it, and stop the
+      // threads already started, or the process would never exit.
+      store.setRunStatus(runId, 'failed', (err as Error).message)
+      await executorReady.then((e) => e.close(), () => {})
+      throw err
+    }
     return await runToEnd(store, runId, config, undefined, opts, executorReady)
   } finally {
     store.close()
