@@ -19,6 +19,7 @@ import type { AgentRecord } from './agent-record.ts'
 import type { ShardExecutor } from './executor.ts'
 import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
+import { checkAgentErrors } from './agent-error-limit.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
 
 /** Where a resumed or branched run picks up. */
@@ -194,6 +195,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
 
       store.finishRound(runId, round, metrics, performance.now() - t0)
       rounds.push(metrics)
+      checkAgentErrors(store, runId, rounds, config.recovery.maxAgentErrors)
       await bus.emit('round:done', { round, metrics })
       // Let signal handlers (Ctrl-C asks to stop) run: an in-thread round may never yield.
       await new Promise((resolve) => setImmediate(resolve))

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RunStore } from '../../src/store/index.ts'
@@ -56,4 +57,46 @@ describe('failures in the scenario author’s code (issue 13)', () => {
     expect(r.stderr).toMatch(/catalog\(\) of .*faulty-scenario\.ts returned an invalid catalog: item 3 \("[^"]+"\):\n\s+tags: .*expected array/)
     expect(r.stderr).not.toContain('Cannot read properties')
   }, 90_000)
+})
+
+describe('agent errors (issue 13)', () => {
+  const dir = tempDir('usersim-agent-errors-')
+
+  it('a step that always throws fails the run, naming the first errors and the line in the scenario file', async () => {
+    const db = join(dir, 'always.db')
+    const r = await runCli(['run', SCENARIO, '--set', 'failEvery=1', '--db', db], { timeoutMs: 60_000 })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/AGENT_ERRORS: 40 of 40 agent-steps threw \(100\.0%, more than the limit of 1%; --max-agent-errors sets it\)/)
+    expect(r.stderr).toMatch(/round 0, agent 0: step failed for agent 0 \(at .*faulty-scenario\.ts:\d+:\d+\)/)
+    expect(r.stdout).not.toMatch(/satisf/)
+    expect(runsIn(db)[0]).toEqual({ status: 'failed', error: expect.stringContaining('step failed for agent 0') })
+  }, 90_000)
+
+  it('errors under the limit are counted in the run table, show and the report', async () => {
+    const db = join(dir, 'some.db')
+    // Agents 0 and 20 of 40 throw: 5% of the steps, over the default limit of 1%.
+    const over = await runCli(['run', SCENARIO, '--set', 'failEvery=20', '--db', db, '--json'], { timeoutMs: 60_000 })
+    expect(over.code).toBe(1)
+    expect(over.stderr).toContain('2 of 40 agent-steps threw (5.0%')
+
+    const r = await runCli(['run', SCENARIO, '--set', 'failEvery=20', '--max-agent-errors', '0.1', '--db', db], { timeoutMs: 60_000 })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/round\s+present.*\bsaid\s+errors/)
+    expect(r.stdout).toMatch(/agent errors \(steps that threw\)\s+4\b/)
+    const runId = /^run (\S+)/m.exec(r.stdout)![1]!
+
+    const show = await runCli(['show', runId, '--db', db])
+    expect(show.stdout).toContain('Agent errors (steps that threw)')
+    expect(show.stdout).toMatch(/0\s+0\s+step failed for agent 0 \(at .*faulty-scenario\.ts:\d+:\d+\)/)
+    const json = JSON.parse((await runCli(['show', runId, '--db', db, '--json'])).stdout)
+    expect(json.agentErrors.total).toBe(4)
+    expect(json.run.summary.agentErrors).toBe(4)
+
+    const out = join(dir, 'report.html')
+    const report = await runCli(['report', runId, '--db', db, '--out', out])
+    expect(report.code).toBe(0)
+    const html = readFileSync(out, 'utf8')
+    expect(html).toContain('Agent errors (steps that threw)')
+    expect(html).toContain('4 agent-steps threw')
+  }, 180_000)
 })
