@@ -10,7 +10,8 @@ import { threadExecutor } from './in-process/thread-executor.ts'
 import { defaultShardCount, runSimulation, type ResumePoint, type RunResult } from './orchestrator.ts'
 import type { RunExtension } from './round-loop.ts'
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
-import { createShardEnv, policyNames, resolvePolicy } from './shard-env.ts'
+import { createShardEnv, policyFactory, policyNames, resolvePolicy } from './shard-env.ts'
+import { checkPolicyOptions, checkScenarioParams } from './run-options.ts'
 import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
 import { USERSIM_VERSION } from './version.ts'
@@ -37,12 +38,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
   const ref = resolveScenarioRef(scenarioRef)
   const scenario = await loadScenario(ref)
   const d = scenario.defaults
-  let params: Record<string, unknown> = o.params ?? {}
-  if (scenario.params) {
-    const parsed = scenario.params.safeParse(params)
-    if (!parsed.success) throw new SimError('USAGE', `invalid --set for scenario "${scenario.name}":\n${z.prettifyError(parsed.error)}`)
-    params = parsed.data as Record<string, unknown>
-  }
+  const params = checkScenarioParams(scenario, o.params ?? {})
   const config = parseRunConfig({
     scenario: ref,
     agents: o.agents ?? d.agents,
@@ -60,8 +56,9 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
   if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)
   }
-  // An external policy's options are checked here, before any run row exists.
+  // A policy's options are checked here, before any run row exists (an external policy's by its client).
   if (isPolicyUrl(config.policy)) resolvePolicy(scenario, config.policy, config.policyOptions)
+  else checkPolicyOptions(config.policy, policyFactory(scenario, config.policy), config.policyOptions)
   return { config, scenario }
 }
 

@@ -9,6 +9,7 @@ import {
   type Persona,
   type Policy,
   type PolicyContext,
+  type PolicyFactory,
   type ScenarioDef,
 } from '../core/index.ts'
 import { idealList, type IdealList } from '../metrics/index.ts'
@@ -16,6 +17,7 @@ import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
 import type { RunConfig } from '../config/index.ts'
 import { loadScenario, scenarioPath } from './scenario-loader.ts'
 import { buildCatalog, buildPersona } from './user-code.ts'
+import { checkPolicyOptions } from './run-options.ts'
 import { externalPolicy } from '../external/external-policy.ts'
 import { isPolicyUrl } from '../external/options.ts'
 
@@ -74,14 +76,20 @@ export function policyNames(scenario: ScenarioDef): string[] {
   return [...new Set([...Object.keys(BUILTIN_POLICIES), ...Object.keys(scenario.policies ?? {})])].sort()
 }
 
-export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
-  // A URL is a policy served over usersim.policy.v1 (src/external).
-  if (isPolicyUrl(name)) return externalPolicy(name, options) as Policy
+/** The factory of a policy the scenario can name (its own, else a built-in). */
+export function policyFactory(scenario: ScenarioDef, name: string): PolicyFactory {
   const factory = scenario.policies?.[name] ?? BUILTIN_POLICIES[name]
   if (!factory) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${name}" (known: ${policyNames(scenario).join(', ')})`)
   }
-  return factory(options)
+  return factory
+}
+
+export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
+  // A URL is a policy served over usersim.policy.v1 (src/external).
+  if (isPolicyUrl(name)) return externalPolicy(name, options) as Policy
+  const factory = policyFactory(scenario, name)
+  return factory(checkPolicyOptions(name, factory, options))
 }
 
 export function policyContext(env: Pick<ShardEnv, 'config' | 'catalog'>): PolicyContext {
