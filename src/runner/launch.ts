@@ -15,6 +15,7 @@ import { checkPolicyOptions, checkScenarioParams } from './run-options.ts'
 import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
 import { USERSIM_VERSION } from './version.ts'
+import { checkRunMemory } from './memory-estimate.ts'
 
 /** What a caller may override of a scenario's defaults. */
 export interface RunOverrides {
@@ -135,9 +136,11 @@ export async function writePersonas(store: RunStore, runId: string, config: RunC
 
 /** Creates the run in the store, writes its personas, and runs it to the end. */
 export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise<RunResult> {
+  const scenario = await loadScenario(config.scenario)
+  // A catalog that cannot fit is refused before the database is touched.
+  if (!opts.executor) await checkRunMemory(scenario, config, executionPlan(config.llm, opts).threads)
   const store = new RunStore(opts.db)
   try {
-    const scenario = await loadScenario(config.scenario)
     const runId = opts.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config)
     // Start the executor first: threads build their world while this thread writes personas.
@@ -174,6 +177,8 @@ export async function runToEnd(
   const ext = opts.extensions ?? NO_EXTENSIONS
   for (const hook of ext.commitHooks) store.addCommitHook(hook)
   const plan = executionPlan(config.llm, opts)
+  // A resumed or branched run is checked like a new one: it would otherwise repeat the crash.
+  if (!executorReady && !opts.executor) await checkRunMemory(await loadScenario(config.scenario), config, plan.threads)
   const executor = await (executorReady ?? startExecutor(config, opts))
   try {
     return await runSimulation({

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RunStore } from '../../src/store/index.ts'
@@ -99,4 +99,14 @@ describe('agent errors (issue 13)', () => {
     expect(html).toContain('Agent errors (steps that threw)')
     expect(html).toContain('4 agent-steps threw')
   }, 180_000)
+})
+
+describe('catalog sizes (issue 13)', () => {
+  it('a catalog that cannot fit is refused up front, without touching the database', async () => {
+    const db = join(tempDir('usersim-catalog-'), 'big.db')
+    const r = await runCli(['run', 'feed', '--catalog', '10000000', '--threads', '0', '--db', db], { env: { NODE_OPTIONS: '--max-old-space-size=4096' }, timeoutMs: 60_000 })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--catalog 10,000,000 \(about \d+ bytes per item: [\d.]+ GB per copy\) needs about [\d.]+ GB of heap in this process; its limit is [\d.]+ GB/)
+    expect(existsSync(db)).toBe(false)
+  }, 90_000)
 })
