@@ -37,7 +37,7 @@ export type { OutcomeRow } from './core/outcome.ts'
 // Seeded randomness and the world's building blocks
 export { rngFor, agentRng, type Rng } from './core/rng.ts'
 export { generateCatalog, type CatalogOptions } from './core/generators/catalog.ts'
-export { generatePersona } from './core/generators/population.ts'
+export { generatePersona, type StatedTastes } from './core/generators/population.ts'
 export { topK, itemSimilarity, indexCatalog, compilePersona, trueUtility, type CatalogIndex, type CompiledPersona } from './core/utility.ts'
 export { SimError, ERROR_CODES, type SimErrorCode } from './core/errors/index.ts'
 export { personaSchema, itemSchema } from './core/world-schemas.ts'

@@ -47,6 +47,11 @@ export interface MetricContext<S = unknown> {
   states: readonly S[]
   /** The policy's memory of each user after this round (what `recommend` returned as `memory`). */
   policyMemory: readonly unknown[]
+  /**
+   * Each row's persona, hidden taste included (metrics per user group: split `rows` by a
+   * persona field). Built on first use and kept for the run.
+   */
+  personas: readonly Persona[]
 }
 
 /**
