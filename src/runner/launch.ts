@@ -177,9 +177,16 @@ export async function runToEnd(
   const ext = opts.extensions ?? NO_EXTENSIONS
   for (const hook of ext.commitHooks) store.addCommitHook(hook)
   const plan = executionPlan(config.llm, opts)
-  // A resumed or branched run is checked like a new one: it would otherwise repeat the crash.
-  if (!executorReady && !opts.executor) await checkRunMemory(await loadScenario(config.scenario), config, plan.threads)
-  const executor = await (executorReady ?? startExecutor(config, opts))
+  let executor: ShardExecutor
+  try {
+    // A resumed or branched run is checked like a new one: it would otherwise repeat the crash.
+    if (!executorReady && !opts.executor) await checkRunMemory(await loadScenario(config.scenario), config, plan.threads)
+    executor = await (executorReady ?? startExecutor(config, opts))
+  } catch (err) {
+    // Threads that could not build their world (or a world that cannot fit) end the run here, recorded.
+    store.setRunStatus(runId, 'failed', (err as Error).message)
+    throw err
+  }
   try {
     return await runSimulation({
       runId,
