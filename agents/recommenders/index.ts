@@ -5,8 +5,10 @@ import { cooccurrencePolicy } from './cooccurrence.ts'
 import { oraclePolicy } from './oracle.ts'
 import { popularityPolicy } from './popularity.ts'
 import { randomPolicy } from './random.ts'
+import { recgptPolicy } from './recgpt/policy.ts'
+import { recgptOptions } from './recgpt/options.ts'
 
-export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy }
+export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy }
 export { rankByScore, takeRanked } from './popularity.ts'
 
 /** The built-in policies by CLI name; options come from `--set policy.KEY=VALUE`. */
@@ -41,4 +43,5 @@ export const BUILTIN_POLICIES: Record<string, PolicyFactory> = {
     (o) => bprPolicy(o),
   ),
   oracle: () => oraclePolicy(),
+  recgpt: withOptions(recgptOptions, (o) => recgptPolicy(o)),
 }

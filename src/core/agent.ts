@@ -34,6 +34,8 @@ export interface StepContext<S = unknown> {
   message?: string
   /** The system's per-user treatment this round (marketing: coupon, push, slot), if any. */
   treatment?: Treatment
+  /** The system's explanation of each slate item (aligned with `slate`), if it gives them. */
+  explanations?: readonly string[]
   /** Runs a typed task (a model or its surrogate). */
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }

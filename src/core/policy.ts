@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Rng } from './rng.ts'
+import type { MetricFn } from './metric.ts'
 import type { TaskDef } from './task.ts'
 import type { Catalog, UserView } from './types.ts'
 
@@ -53,7 +54,16 @@ export interface Treatment {
  * (a conversational system's turn, handed to the agent as StepContext.message) and a
  * treatment (handed to the agent as StepContext.treatment).
  */
-export type Recommendation = number[] | { items: number[]; memory?: unknown; message?: string; treatment?: Treatment }
+export type Recommendation =
+  | number[]
+  | {
+      items: number[]
+      memory?: unknown
+      message?: string
+      treatment?: Treatment
+      /** One sentence per item, aligned with `items`, shown to the user with it (StepContext.explanations). */
+      explanations?: string[]
+    }
 
 /** A read-only list of ids: a plain array or a typed-array view. */
 export type IdList = ArrayLike<number> & Iterable<number>
@@ -115,6 +125,12 @@ export interface Policy<State = unknown, Snapshot = unknown> {
    * state is checkpointed.
    */
   open?(state: State, ctx: PolicyOpenContext): State | void | Promise<State | void>
+  /**
+   * Per-round metrics the policy contributes beside the scenario's (e.g. checks of what it
+   * inferred about users against their hidden truth, read from `ctx.policyMemory`). They run
+   * in the orchestrator after each round, like `ScenarioDef.metrics`.
+   */
+  metrics?: Record<string, MetricFn>
 }
 
 /**

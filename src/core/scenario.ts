@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { AgentDef } from './agent.ts'
-import type { OutcomeRow } from './outcome.ts'
+import type { MetricFn } from './metric.ts'
 import type { PolicyFactory } from './policy.ts'
 import type { Catalog, Persona } from './types.ts'
 
@@ -36,23 +36,7 @@ export interface LoadContext {
   params: Record<string, unknown>
 }
 
-/** A custom per-round metric computed from the round's outcome rows (in agent order). */
-export type MetricFn<S = unknown> = (rows: readonly OutcomeRow[], ctx: MetricContext<S>) => number
-
-/** What a custom metric sees besides the round's rows. Every list is aligned with `rows` (agent order). */
-export interface MetricContext<S = unknown> {
-  round: number
-  catalog: Catalog
-  /** The agents' own states after this round (episode bookkeeping lives there). */
-  states: readonly S[]
-  /** The policy's memory of each user after this round (what `recommend` returned as `memory`). */
-  policyMemory: readonly unknown[]
-  /**
-   * Each row's persona, hidden taste included (metrics per user group: split `rows` by a
-   * persona field). Built on first use and kept for the run.
-   */
-  personas: readonly Persona[]
-}
+export type { MetricContext, MetricFn } from './metric.ts'
 
 /**
  * A scenario: what `usersim run <file>` loads. Catalog and personas are built from the

@@ -5,7 +5,7 @@ export interface MetricInfo {
   key: string
   label: string
   /** Charts are grouped under these headings, in this order. */
-  group: 'Behaviour' | 'Quality' | 'Exposure' | 'Volume' | 'Health' | 'Scenario'
+  group: 'Behaviour' | 'Quality' | 'Exposure' | 'Volume' | 'Health' | 'Scenario' | 'Judge agreement'
   /** 'share' values are in [0, 1] and shown as percentages. */
   format: 'share' | 'number' | 'integer'
   hint: string
@@ -60,7 +60,15 @@ export function metricsFor(keys: Iterable<string>): MetricInfo[] {
   for (const k of [...present].sort()) {
     if (KNOWN.has(k)) continue
     const custom = k.startsWith('custom.')
-    out.push({ key: k, label: custom ? k.slice(7) : k, group: custom ? 'Scenario' : 'Health', format: 'number', hint: custom ? 'scenario metric' : 'per-round metric' })
+    // A policy's judge (recgpt): accuracy and Cohen's κ per criterion, against the truth and the users.
+    const judge = k.startsWith('custom.judge.')
+    out.push({
+      key: k,
+      label: custom ? k.slice(7) : k,
+      group: judge ? 'Judge agreement' : custom ? 'Scenario' : 'Health',
+      format: 'number',
+      hint: judge ? 'judge vs hidden truth (vs-user: vs the users\' aspect scores); acc = accuracy, kappa = Cohen\'s κ' : custom ? 'scenario or policy metric' : 'per-round metric',
+    })
   }
   return out
 }

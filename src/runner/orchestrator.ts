@@ -235,7 +235,7 @@ function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: nu
   }
   const batches = results.map((r) => r.rows)
   const custom: Record<string, number> = {}
-  const metricFns = Object.entries(env.scenario.metrics ?? {})
+  const metricFns = [...Object.entries(env.scenario.metrics ?? {}), ...Object.entries(env.policy.metrics ?? {})]
   if (metricFns.length) {
     const rows: OutcomeRow[] = []
     for (const b of batches) for (let k = 0; k < b.count; k++) rows.push(rowAt(b, k))
@@ -253,6 +253,7 @@ function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: nu
       catalog: env.catalog,
       states,
       policyMemory,
+      persona: personaOf,
       get personas(): readonly Persona[] {
         return (personas ??= rows.map((r) => personaOf(r.agent)))
       },

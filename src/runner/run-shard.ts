@@ -108,6 +108,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
     const policyMemory = Array.isArray(recommendation) ? rec.policyMemory : recommendation.memory
     const message = Array.isArray(recommendation) ? undefined : recommendation.message
     const treatment = Array.isArray(recommendation) ? undefined : recommendation.treatment
+    const explanations = Array.isArray(recommendation) ? undefined : checkExplanations(recommendation.explanations, slate.length, policy.name, agent, input.round)
     const utility = env.truthFor(agent)
     try {
       const outcome = await agentDef.step({
@@ -121,6 +122,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         truth: { utility },
         message,
         treatment,
+        explanations,
         task,
       })
       const cp = env.compiled(agent)
@@ -191,6 +193,16 @@ export function decodeRecords(env: ShardEnv, input: ShardInput): AgentRecord[] {
   const n = input.end - input.start
   if (input.states === null) return Array.from({ length: n }, (_, k) => initialRecord(env.scenario.agent, env.persona(input.start + k), env.config.seed, input.start + k))
   return parseRecords(input.states, n, `shard ${input.shard} of round ${input.round}`)
+}
+
+/** A recommendation's explanations, one string per slate item, or the policy's error. */
+function checkExplanations(ex: unknown, n: number, policy: string, agent: number, round: number): string[] | undefined {
+  if (ex === undefined) return undefined
+  const where = `policy "${policy}" for agent ${agent} in round ${round}`
+  if (!Array.isArray(ex) || ex.length !== n || ex.some((e) => typeof e !== 'string')) {
+    throw new SimError('POLICY_FAILED', `${where}: explanations must be ${n} strings, one per slate item; got ${JSON.stringify(ex)?.slice(0, 80)}`)
+  }
+  return ex as string[]
 }
 
 /** The slate of a recommendation, or the policy's error naming what is wrong with it. */

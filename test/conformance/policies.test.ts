@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
-import { compilePersona, generateCatalog, generatePersona, indexCatalog, rngFor, trueUtility, type Interaction } from '../../src/core/index.ts'
+import { compilePersona, generateCatalog, generatePersona, indexCatalog, rngFor, trueUtility, type Interaction, type TaskDef } from '../../src/core/index.ts'
 
 // Every built-in policy honours the Policy contract.
 const catalog = generateCatalog({ seed: 4, size: 400 })
@@ -11,7 +11,8 @@ const recCtx = (round: number) => ({
   catalog,
   round,
   truth: { utility: (a: number, i: number) => trueUtility(personas[a]!, idx, i) },
-  task: () => Promise.reject(new Error('no tasks here')),
+  // Policies built from typed tasks (recgpt) run them on their surrogates, seeded per call.
+  task: <I, O>(def: TaskDef<I, O>, input: I) => Promise.resolve(def.surrogate(def.input.parse(input), rngFor(9, def.name, JSON.stringify(input)))),
 })
 
 describe.each(Object.keys(BUILTIN_POLICIES))('policy %s', (name) => {

@@ -7,8 +7,10 @@ import {
   type Utterance,
 } from '../../../src/core/index.ts'
 import { decideContinue } from './tasks/decide-continue.ts'
+import { claimsOf, claimVocabulary, falseClaims } from '../../explanations/claims.ts'
 import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
+import { rateExplanations, type AspectScores } from './tasks/rate-explanations.ts'
 import { writeUtterance } from './tasks/write-utterance.ts'
 
 /** Knobs of the AILO user-agent. */
@@ -23,6 +25,14 @@ export interface AiloOptions {
   speakRate: number
   /** Base chance of coming back in a round after leaving, scaled up by satisfaction. */
   returnBase: number
+  /**
+   * How much an explanation moves the perceived utility of its item: (persuasiveness − 0.5)
+   * times this, bounded by ±explanationCap (utility units; perception noise is 0.25).
+   */
+  explanationWeight: number
+  explanationCap: number
+  /** Satisfaction lost per opened item whose explanation made a false claim about something the user likes. */
+  falseClaimPenalty: number
 }
 
 export const AILO_DEFAULTS: AiloOptions = {
@@ -31,6 +41,9 @@ export const AILO_DEFAULTS: AiloOptions = {
   positionBias: 0.08,
   speakRate: 0.04,
   returnBase: 0.15,
+  explanationWeight: 0.4,
+  explanationCap: 0.15,
+  falseClaimPenalty: 0.12,
 }
 
 /** Bounded memory: a recent window plus running summary counts. */
@@ -52,6 +65,8 @@ export interface AiloState {
   expectation: number
   fatigue: number
   memory: AiloMemory
+  /** The user's aspect scores of the explanations shown in the last round that had any. */
+  explained?: { round: number; items: number[]; aspects: AspectScores[]; misled: number[] }
 }
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
@@ -128,15 +143,42 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       // Expectation drifts toward the persona's baseline and the experience so far (ECT).
       const expectation = 0.6 * state.expectation + 0.25 * persona.expectation + 0.15 * state.satisfaction
 
-      const fit = items.map((it, j) => {
+      const perceived = items.map((it, j) => {
         let u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - o.positionBias * Math.log2(1 + j)
         u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
         if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
         if (state.memory.recent.includes(it.id)) u -= 0.6
-        return Math.round(sigmoid(2 * u) * 1e4) / 1e4
+        return u
       })
+      const toFit = (u: number) => Math.round(sigmoid(2 * u) * 1e4) / 1e4
 
       const brief = personaBrief(persona)
+      // Explanations shown with the items: the user rates them, and a persuasive one raises the
+      // item's perceived utility by a bounded amount (true or not: claims are checked on opening).
+      let explained: AiloState['explained']
+      let claims: string[][] = []
+      const experiencedUtility = [...perceived]
+      if (ctx.explanations) {
+        const vocab = claimVocabulary(catalog)
+        claims = ctx.explanations.map((e) => claimsOf(e, vocab))
+        const rated = await ctx.task(rateExplanations, {
+          persona: brief,
+          items: items.map((it, j) => ({ id: it.id, title: it.title, category: it.category, tags: it.tags, explanation: ctx.explanations![j]! })),
+          hidden: { claims, fit: perceived.map(toFit) },
+        })
+        const byItem = new Map(rated.aspects.map((a) => [a.item, a]))
+        const aspects = items.map((it) => {
+          const a = byItem.get(it.id)
+          return a ? { relevance: a.relevance, factuality: a.factuality, informativeness: a.informativeness, persuasiveness: a.persuasiveness, clarity: a.clarity } : { relevance: 0.5, factuality: 1, informativeness: 0, persuasiveness: 0.5, clarity: 0.5 }
+        })
+        aspects.forEach((a, j) => {
+          const push = o.explanationWeight * (a.persuasiveness - 0.5)
+          perceived[j] = perceived[j]! + Math.max(-o.explanationCap, Math.min(o.explanationCap, push))
+        })
+        explained = { round: ctx.round, items: [...slate], aspects, misled: [] }
+      }
+      const experienced = explained ? experiencedUtility.map(toFit) : undefined
+      const fit = perceived.map(toFit)
       const evaluation = await ctx.task(evaluateSlate, {
         persona: brief,
         expectation: Math.round(expectation * 1e4) / 1e4,
@@ -145,13 +187,14 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           satisfaction: Math.round(state.satisfaction * 1e4) / 1e4,
           recentTitles: state.memory.recent.slice(-3).map((id) => catalog.items[id]?.title ?? String(id)),
         },
-        slate: items.map(slateBrief),
+        slate: ctx.explanations ? items.map((it, j) => ({ ...slateBrief(it), explanation: ctx.explanations![j]! })) : items.map(slateBrief),
         hidden: {
           fit,
           maxClicks: MAX_CLICKS[persona.activityType],
           ratingMean: persona.rating.mean,
           ratingSpread: persona.rating.spread,
           hardDislikes: persona.hardDislikes,
+          ...(experienced ? { experienced } : {}),
         },
       })
 
@@ -159,8 +202,23 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const clicks = evaluation.clicks.filter((id, k, all) => onSlate.has(id) && all.indexOf(id) === k)
       const ratingOf = new Map(evaluation.ratings.map((r) => [r.item, r.rating]))
       const ratings = clicks.map((id) => ratingOf.get(id) ?? 3)
-      const satisfaction = 0.55 * state.satisfaction + 0.45 * evaluation.satisfaction
-      const disappointment = Math.max(0, expectation - evaluation.satisfaction)
+      // Expectation-confirmation: an item opened on a false claim about something the user
+      // likes disappoints — a lower rating and less satisfaction.
+      let judged = evaluation.satisfaction
+      if (explained) {
+        const likes = new Set([...brief.likes, ...brief.favouriteCategories].map((x) => x.toLowerCase()))
+        clicks.forEach((id, k) => {
+          const j = slate.indexOf(id)
+          if (falseClaims(claims[j] ?? [], catalog.items[id]!).some((c) => likes.has(c))) {
+            explained!.misled.push(id)
+            ratings[k] = Math.max(1, ratings[k]! - 1)
+            judged -= o.falseClaimPenalty
+          }
+        })
+        judged = Math.max(0, judged)
+      }
+      const satisfaction = 0.55 * state.satisfaction + 0.45 * judged
+      const disappointment = Math.max(0, expectation - judged)
       const fatigue = (ctx.returned ? 0 : state.fatigue) + persona.fatigueRate - 0.03 * clicks.length
 
       const memory = { ...state.memory, recent: [...state.memory.recent], disliked: [...state.memory.disliked] }
@@ -185,7 +243,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const left = decision.decision === 'leave'
 
       const utterances: Utterance[] = []
-      const gap = evaluation.satisfaction - expectation
+      const gap = judged - expectation
       if (rng.next() < o.speakRate * (1 + 4 * Math.abs(gap))) {
         const kind = gap < -0.1 ? 'complaint' : gap > 0.15 ? 'praise' : 'request'
         const about =
@@ -207,7 +265,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       }
 
       return {
-        state: { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory },
+        state: { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory, ...(explained ? { explained } : state.explained ? { explained: state.explained } : {}) },
         clicks,
         ratings,
         satisfaction,

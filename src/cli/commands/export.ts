@@ -34,6 +34,7 @@ const exportFlags = z.object({
   validation: numberFlag('--validation', 0, 0.9),
   dpoStyle: z.enum(['trl', 'llamafactory'], { message: '--dpo-style must be trl or llamafactory' }).default('trl'),
   name: z.string().min(1).optional(),
+  samples: numberFlag('--samples', 1, 32),
   json: z.boolean().default(false),
 })
 
@@ -52,6 +53,7 @@ export function registerExport(program: Command): void {
     .option('--dpo-style <style>', 'dpo: trl (default) or llamafactory')
     .option('--validation <share>', 'share of episodes in validation.jsonl (default 0.1)')
     .option('--name <name>', 'recbole: the dataset name (files <out>/<name>/<name>.inter …; default usersim)')
+    .option('--samples <n>', 'pareto: explanations sampled per shown one (default 4)')
     .option('--json', 'print one JSON object', false)
   // dpo rewrites low-scored turns with the `rewrite-turn` task: on a model with --llm openai.
   addLlmOptions(cmd)
@@ -69,7 +71,7 @@ export function registerExport(program: Command): void {
         const rewriterModel = llm?.backend === 'openai' ? llm.model : undefined
         let result
         try {
-          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, runner, rewriterModel })
+          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, samples: flags.samples, runner, rewriterModel })
         } finally {
           await runner?.close?.()
         }

@@ -5,6 +5,7 @@ import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
 import { llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
+import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
 
@@ -31,6 +32,7 @@ export const showSections: ShowSection[] = [
   ...recoveryShowSections(formatTable),
   llmUsageSection,
   scenarioMetricsSection(formatTable),
+  judgeSection(),
 ]
 
 export function registerShow(program: Command): void {

@@ -4,7 +4,7 @@ import { formatTable } from './table.ts'
 /** The per-round metrics table that `run` and `show` print. */
 export function roundsTable(rounds: readonly RoundMetrics[]): string {
   // A scenario's own metrics follow the standard columns.
-  const custom = [...new Set(rounds.flatMap((m) => Object.keys(m.custom ?? {})))]
+  const custom = [...new Set(rounds.flatMap((m) => Object.keys(m.custom ?? {})))].filter((k) => !isJudgeMetric(k))
   // Failed agent-steps look like present users who clicked nothing: when there are any, they get a column.
   const errors = rounds.some((m) => (m.errors ?? 0) > 0) ? ['errors'] : []
   return formatTable(
@@ -33,7 +33,36 @@ export function summaryTable(s: RunSummary): string {
       ['intra-list diversity', s.ild],
       ['novelty (bits)', s.novelty],
       ['NDCG@K vs oracle', s.ndcg],
-      ...Object.entries(s.custom ?? {}).map(([k, v]): [string, number] => [`${k} (last round)`, v]),
+      ...Object.entries(s.custom ?? {}).filter(([k]) => !isJudgeMetric(k)).map(([k, v]): [string, number] => [`${k} (last round)`, v]),
     ],
+  )
+}
+
+/** Judge-agreement metrics (`judge.<criterion>.acc|kappa`) get a table of their own. */
+export const isJudgeMetric = (key: string) => key.startsWith('judge.')
+
+/**
+ * The judge's agreement per criterion: accuracy and Cohen's κ against the simulator's ground
+ * truth and against the simulated users' own aspect scores (`judge.vs-user.*`); undefined
+ * when the run has no judge metrics.
+ */
+export function judgeAgreementTable(custom: Readonly<Record<string, number | null>>): string | undefined {
+  const rows = new Map<string, { acc?: number | null; kappa?: number | null }>()
+  for (const [k, v] of Object.entries(custom)) {
+    const m = /^judge\.(.+)\.(acc|kappa)$/.exec(k)
+    if (!m) continue
+    const row = rows.get(m[1]!) ?? {}
+    row[m[2] as 'acc' | 'kappa'] = v
+    rows.set(m[1]!, row)
+  }
+  if (!rows.size) return undefined
+  const num = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : Number.NaN)
+  return formatTable(
+    ['output', 'criterion', 'against', 'accuracy', 'kappa'],
+    [...rows.entries()].map(([name, r]) => {
+      const parts = name.split('.')
+      const vsUser = parts[0] === 'vs-user'
+      return [vsUser ? 'explanation' : parts[0]!, parts.at(-1)!, vsUser ? 'users\' aspect scores' : 'hidden truth', num(r.acc), num(r.kappa)]
+    }),
   )
 }

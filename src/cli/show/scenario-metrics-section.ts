@@ -1,5 +1,6 @@
 import { countTraces } from '../../datasets/traces-repo.ts'
 import type { RunStore } from '../../store/index.ts'
+import { isJudgeMetric } from '../output/metrics-view.ts'
 import type { ShowSection } from './section.ts'
 
 /**
@@ -12,7 +13,7 @@ export function scenarioMetricsSection(formatTable: (head: string[], rows: Array
     key: 'scenarioMetrics',
     collect: (store: RunStore, runId: string) => {
       const last = store.getRounds(runId).filter((r) => r.metrics).at(-1)
-      const custom = last?.metrics?.custom ?? {}
+      const custom = Object.fromEntries(Object.entries(last?.metrics?.custom ?? {}).filter(([k]) => !isJudgeMetric(k)))
       const traces = countTraces(store.db, store.runKey(runId))
       if (!Object.keys(custom).length && !Object.keys(traces).length) return undefined
       return { round: last?.round, metrics: custom, traces }

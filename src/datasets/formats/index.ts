@@ -3,6 +3,7 @@ import type { DpoOptions } from './dpo.ts'
 import { registerExportFormat, exportFormat } from '../export-registry.ts'
 import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
+import { writeExplanations, writePareto } from './explanations.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
 
@@ -44,6 +45,16 @@ export function registerDatasetFormats(): void {
     write: (store, runId, outDir, o) => writeRecbole(store, runId, outDir, typeof o.name === 'string' ? o.name : undefined),
   })
   registerExportFormat({
+    name: 'explanations',
+    description: 'explanations shown with items: the user\'s five aspect scores, the judge\'s verdict, clicked (HF4Rec replay buffer)',
+    write: (store, runId, outDir) => writeExplanations(store, runId, outDir),
+  })
+  registerExportFormat({
+    name: 'pareto',
+    description: 'explanation preference pairs where one Pareto-dominates the other on the user\'s aspect scores',
+    write: (store, runId, outDir, o) => writePareto(store, runId, outDir, { samples: num(o.samples) }),
+  })
+  registerExportFormat({
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
@@ -55,3 +66,4 @@ registerDatasetFormats()
 export { sftRecord, type SftRecord } from './sft.ts'
 export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
 export { eventRecord } from './events.ts'
+export { explanationRecord, paretoRecord } from './explanations.ts'

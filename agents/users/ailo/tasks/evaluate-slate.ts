@@ -8,6 +8,8 @@ const slateItem = z.object({
   category: z.string(),
   tags: z.array(z.string()),
   price: z.number(),
+  /** The recommender's explanation shown with the item, if any. */
+  explanation: z.string().optional(),
 })
 
 export const evaluateSlateInput = z.object({
@@ -24,6 +26,11 @@ export const evaluateSlateInput = z.object({
     ratingSpread: z.number(),
     /** Attributes this user never wants: opening such an item is inconsistent (critics check it). */
     hardDislikes: z.array(z.string()),
+    /**
+     * Fit as experienced once opened, when it differs from the fit perceived on the slate (an
+     * explanation moved the perception): satisfaction and ratings follow this one.
+     */
+    experienced: z.array(z.number()).optional(),
   }),
 })
 export type EvaluateSlateInput = z.infer<typeof evaluateSlateInput>
@@ -43,6 +50,7 @@ const TAU = 0.08
 /** Logit choice with a no-click option, then ratings: the surrogate of the judgement. */
 export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): EvaluateSlateOutput {
   const { fit, maxClicks, ratingMean, ratingSpread } = input.hidden
+  const felt = input.hidden.experienced ?? fit
   const e = input.expectation
   const n = Math.min(fit.length, input.slate.length)
   const taken = new Uint8Array(n)
@@ -64,10 +72,10 @@ export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): Evaluate
     taken[chosen] = 1
     const item = input.slate[chosen]!.id
     clicks.push(item)
-    const r = Math.round(ratingMean + ratingSpread * 3 * (fit[chosen]! - e) + 0.35 * rng.normal())
+    const r = Math.round(ratingMean + ratingSpread * 3 * (felt[chosen]! - e) + 0.35 * rng.normal())
     ratings.push({ item, rating: Math.min(5, Math.max(1, r)) })
   }
-  const sorted = [...fit.slice(0, n)].sort((a, b) => b - a)
+  const sorted = [...felt.slice(0, n)].sort((a, b) => b - a)
   const top = sorted.slice(0, 3)
   const conf = top.length ? top.reduce((s, x) => s + x, 0) / top.length - e : -e
   const satisfaction = 1 / (1 + Math.exp(-6 * conf))
@@ -96,7 +104,7 @@ export const evaluateSlate = defineTask({
         `Visits so far: ${i.memory.visits}. Satisfaction so far: ${i.memory.satisfaction.toFixed(2)}. ` +
         `Recently watched: ${i.memory.recentTitles.join('; ') || 'nothing yet'}.\n` +
         `Your expectation for this feed (0-1): ${i.expectation.toFixed(2)}.\nFeed:\n` +
-        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})`).join('\n'),
+        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})${s.explanation ? ` — "${s.explanation}"` : ''}`).join('\n'),
     },
   ],
   surrogate: surrogateEvaluate,
