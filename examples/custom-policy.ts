@@ -6,7 +6,7 @@
  *   node bin/usersim.js run examples/custom-policy.ts --agents 2000
  *   node bin/usersim.js run examples/custom-policy.ts --agents 2000 --policy popularity
  */
-import { ailoAgent, definePolicy, defineScenario, generateCatalog, generatePersona, rankByScore } from 'usersim'
+import { ailoAgent, definePolicy, defineScenario, generateCatalog, generatePersona, rankByScore, withOptions, z } from 'usersim'
 
 export function diversePopular(options: { perCategory?: number; explore?: number } = {}) {
   const perCategory = options.perCategory ?? 2
@@ -44,5 +44,11 @@ export default defineScenario({
   catalog: ({ seed, size }) => generateCatalog({ seed, size }),
   persona: (id, ctx) => generatePersona(id, ctx),
   agent: ailoAgent(),
-  policies: { 'diverse-popular': (o) => diversePopular(o as { perCategory?: number; explore?: number }) },
+  // Options are declared, typed and bounded: `--set policy.perCategory=3` is checked before the run starts.
+  policies: {
+    'diverse-popular': withOptions(
+      z.object({ perCategory: z.number().int().min(1).max(20).optional(), explore: z.number().min(0).max(1).optional() }),
+      (o) => diversePopular(o),
+    ),
+  },
 })

@@ -20,6 +20,7 @@ export { defineAgent, type AgentDef, type StepContext, type StepOutcome, type Vi
 export { defineTask, type TaskDef, type ChatMessage } from './core/task.ts'
 export {
   definePolicy,
+  withOptions,
   type Policy,
   type PolicyContext,
   type PolicyFactory,
@@ -36,9 +37,12 @@ export type { OutcomeRow } from './core/outcome.ts'
 // Seeded randomness and the world's building blocks
 export { rngFor, agentRng, type Rng } from './core/rng.ts'
 export { generateCatalog, type CatalogOptions } from './core/generators/catalog.ts'
-export { generatePersona } from './core/generators/population.ts'
+export { generatePersona, type StatedTastes } from './core/generators/population.ts'
 export { topK, itemSimilarity, indexCatalog, compilePersona, trueUtility, type CatalogIndex, type CompiledPersona } from './core/utility.ts'
 export { SimError, ERROR_CODES, type SimErrorCode } from './core/errors/index.ts'
+export { personaSchema, itemSchema } from './core/world-schemas.ts'
+// The zod the engine checks with: declare `params` and policy options with it (`import { z } from 'usersim'`).
+export { z } from 'zod'
 
 // Built-in users and recommenders
 export { ailoAgent, AILO_DEFAULTS, evaluateSlate, decideContinue, writeUtterance, personaBrief, personaText } from '../agents/users/ailo/index.ts'

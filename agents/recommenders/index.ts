@@ -1,10 +1,12 @@
-import type { PolicyFactory } from '../../src/core/index.ts'
+import { z } from 'zod'
+import { withOptions, type PolicyFactory } from '../../src/core/index.ts'
 import { bprPolicy } from './bpr.ts'
 import { cooccurrencePolicy } from './cooccurrence.ts'
 import { oraclePolicy } from './oracle.ts'
 import { popularityPolicy } from './popularity.ts'
 import { randomPolicy } from './random.ts'
 import { recgptPolicy } from './recgpt/policy.ts'
+import { recgptOptions } from './recgpt/options.ts'
 
 export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy }
 export { rankByScore, takeRanked } from './popularity.ts'
@@ -12,9 +14,34 @@ export { rankByScore, takeRanked } from './popularity.ts'
 /** The built-in policies by CLI name; options come from `--set policy.KEY=VALUE`. */
 export const BUILTIN_POLICIES: Record<string, PolicyFactory> = {
   random: () => randomPolicy(),
-  popularity: (o) => popularityPolicy(o as { priorClicks?: number }),
-  cooccurrence: (o) => cooccurrencePolicy(o as { neighbours?: number; userWindow?: number }),
-  bpr: (o) => bprPolicy(o),
+  popularity: withOptions(
+    z.object({
+      /** Weight of the catalog's prior popularity, in clicks per agent. */
+      priorClicks: z.number().min(0).max(1e6).optional(),
+    }),
+    (o) => popularityPolicy(o),
+  ),
+  cooccurrence: withOptions(
+    z.object({
+      /** Neighbours kept per item. */
+      neighbours: z.number().int().min(1).max(1000).optional(),
+      /** Recent clicks per user that count as co-occurring. */
+      userWindow: z.number().int().min(1).max(1000).optional(),
+    }),
+    (o) => cooccurrencePolicy(o),
+  ),
+  bpr: withOptions(
+    z.object({
+      /** Latent factors per user and item (memory: (users + items) × factors × 4 bytes). */
+      factors: z.number().int().min(1).max(512).optional(),
+      learningRate: z.number().gt(0).max(1).optional(),
+      regularization: z.number().min(0).max(10).optional(),
+      /** SGD samples per round, as a multiple of the positives seen so far. */
+      epochs: z.number().gt(0).max(1000).optional(),
+      maxSamples: z.number().int().min(1).max(1e9).optional(),
+    }),
+    (o) => bprPolicy(o),
+  ),
   oracle: () => oraclePolicy(),
-  recgpt: (o) => recgptPolicy(o),
+  recgpt: withOptions(recgptOptions, (o) => recgptPolicy(o)),
 }

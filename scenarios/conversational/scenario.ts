@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineScenario, generateCatalog, generatePersona } from '../../src/core/index.ts'
+import { defineScenario, generateCatalog, generatePersona, withOptions } from '../../src/core/index.ts'
 import { crsUserAgent, drawCrsTarget } from '../../agents/users/crs-user/index.ts'
 import { crsPolicy } from '../../agents/recommenders/crs/index.ts'
 import { crsMetrics } from './metrics.ts'
@@ -26,6 +26,6 @@ export default defineScenario({
     return { ...base, hidden: { ...base.hidden, target: drawCrsTarget(base, catalog, seed, p.maxTurns) } }
   },
   agent: crsUserAgent(),
-  policies: { crs: (o) => crsPolicy({ maxTurns: typeof o.maxTurns === 'number' ? o.maxTurns : undefined }) },
+  policies: { crs: withOptions(z.object({ maxTurns: z.number().int().min(1).max(20).optional() }), (o) => crsPolicy(o)) },
   metrics: crsMetrics(),
 })

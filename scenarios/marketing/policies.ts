@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { definePolicy, mix32, rngFor, SimError, type Policy, type PolicyFactory, type Treatment } from '../../src/core/index.ts'
+import { definePolicy, mix32, rngFor, SimError, type Policy, type PolicyFactory, type Treatment, withOptions } from '../../src/core/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
 import { EMPTY_LOG, featureVector, logRound, profileOf, TREATMENT_KINDS, type BehaviourLog } from '../../agents/users/shopper/index.ts'
 import { fitUplift, predictUplift, type UpliftModel } from '../../src/uplift/learners.ts'
@@ -181,7 +181,7 @@ export function campaignPolicy(mode: Mode, raw: Record<string, unknown>): Policy
 
 /** The campaign policies by name, for the scenario's `policies`. */
 export const CAMPAIGN_POLICIES: Record<string, PolicyFactory> = {
-  rct: (o) => campaignPolicy('rct', o),
-  'target-random': (o) => campaignPolicy('target-random', o),
-  'target-uplift': (o) => campaignPolicy('target-uplift', o),
+  rct: withOptions(campaignOptions, (o) => campaignPolicy('rct', o)),
+  'target-random': withOptions(campaignOptions, (o) => campaignPolicy('target-random', o)),
+  'target-uplift': withOptions(campaignOptions, (o) => campaignPolicy('target-uplift', o)),
 }

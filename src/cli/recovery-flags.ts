@@ -11,6 +11,7 @@ export function addRecoveryOptions(cmd: Command): Command {
     .option('--keep-checkpoints <n>', 'checkpoints kept per run, newest first (default 5; 0 = all)')
     .option('--critics <mode>', 'consistency critics with reflection: auto (models only), on, off', undefined)
     .option('--max-reflections <n>', 'regenerations of a flagged action (default 2)')
+    .option('--max-agent-errors <share>', 'fail the run once more than this share of agent-steps threw (default 0.01; 1 = never)')
     .option('--judge-share <x>', 'share of actions also reviewed by the LLM judge (default 0)')
     .option('--guard <name=limit>', 'run guard: fallback-share|repair-share|flagged-share|error-share=MAX, or metric.NAME=LOW..HIGH (repeatable)', collect)
     .option('--guard-fallback <setting>', 'what a tripped guard replays with: surrogate, or key=value LLM overrides (e.g. temperature=0)')
@@ -38,6 +39,7 @@ export function recoveryFromFlags(raw: Record<string, unknown>): Record<string, 
   if (raw.keepCheckpoints !== undefined) out.keepCheckpoints = num('--keep-checkpoints', raw.keepCheckpoints)
   if (raw.critics !== undefined) out.critics = raw.critics
   if (raw.maxReflections !== undefined) out.maxReflections = num('--max-reflections', raw.maxReflections)
+  if (raw.maxAgentErrors !== undefined) out.maxAgentErrors = num('--max-agent-errors', raw.maxAgentErrors)
   if (raw.judgeShare !== undefined) out.judgeShare = num('--judge-share', raw.judgeShare)
   const guards: Record<string, unknown> = {}
   const metrics: Record<string, [number, number]> = {}

@@ -24,6 +24,11 @@ export const recoverySchema = z
     maxReflections: z.number().int().min(0).max(5).default(2),
     /** Share of actions (seeded sample) also sent to the LLM judge; 0 = no judge. */
     judgeShare: z.number().min(0).max(1).default(0),
+    /**
+     * The run fails once more than this share of its agent-steps failed (an agent's step
+     * threw). Small by default: a step that always throws is a bug, not noise; 1 never fails.
+     */
+    maxAgentErrors: z.number().min(0).max(1).default(0.01),
     guards: z
       .object({
         /** Max share of task calls that fell back (model failed, surrogate answered). */

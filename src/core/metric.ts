@@ -14,4 +14,9 @@ export interface MetricContext<S = unknown> {
   policyMemory: readonly unknown[]
   /** The persona of an agent (hidden ground truth included: metrics may check against it). */
   persona(agent: number): Persona
+  /**
+   * Each row's persona, hidden taste included (metrics per user group: split `rows` by a
+   * persona field). Built on first use and kept for the run.
+   */
+  personas: readonly Persona[]
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { Rng } from './rng.ts'
 import type { MetricFn } from './metric.ts'
 import type { TaskDef } from './task.ts'
@@ -132,8 +133,30 @@ export interface Policy<State = unknown, Snapshot = unknown> {
   metrics?: Record<string, MetricFn>
 }
 
-/** Builds a policy from `--set policy.KEY=VALUE` style options. */
-export type PolicyFactory = (options: Record<string, unknown>) => Policy<any, any>
+/**
+ * Builds a policy from `--set policy.KEY=VALUE` style options. A factory declares the
+ * options it takes (see `withOptions`): the run checks them before it starts, refusing an
+ * unknown key (listing the known ones) or a value out of bounds; a factory that declares
+ * none takes none.
+ */
+export type PolicyFactory = ((options: Record<string, unknown>) => Policy<any, any>) & {
+  /** The policy's options, typed and bounded; the factory receives them parsed (defaults filled). */
+  options?: z.ZodObject<z.ZodRawShape>
+}
+
+/**
+ * A policy factory with declared options.
+ *
+ * @example
+ * policies: {
+ *   'diverse-popular': withOptions(z.object({ perCategory: z.number().int().min(1).max(10).default(2) }), (o) => diversePopular(o)),
+ * }
+ */
+export function withOptions<T extends z.ZodObject<z.ZodRawShape>>(options: T, create: (options: z.output<T>) => Policy<any, any>): PolicyFactory {
+  const factory = ((raw: Record<string, unknown>) => create(options.parse(raw))) as PolicyFactory
+  factory.options = options
+  return factory
+}
 
 /**
  * Defines a policy.

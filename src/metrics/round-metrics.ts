@@ -117,6 +117,8 @@ export interface RunSummary {
   ild: number
   novelty: number
   ndcg: number
+  /** Agent-steps that threw (their rows count as present with no clicks). */
+  agentErrors: number
   /** The scenario's own metrics at the last round (episode figures end there). */
   custom: Record<string, number>
 }
@@ -157,6 +159,7 @@ export function summarizeRun(rounds: readonly RoundMetrics[], cumulativeCoverage
     ild: r6(mean(ild, present)),
     novelty: r6(mean(nov, present)),
     ndcg: r6(mean(ndcg, ndcgN)),
+    agentErrors: rounds.reduce((s, m) => s + (m.errors ?? 0), 0),
     custom: { ...(rounds.at(-1)?.custom ?? {}) },
   }
 }

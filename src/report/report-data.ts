@@ -135,6 +135,10 @@ export class ReportBuilder {
     const stories = storyAgents.map((a) => agentStory(db, lineage, a, doneThrough))
     const notes: string[] = []
     if (c.itemsNote) notes.push(c.itemsNote)
+    const errors = this.store.agentErrors(run.id, 3)
+    if (errors.total > 0) {
+      notes.push(`${errors.total.toLocaleString('en-US')} agent-steps threw (their users count as present with no clicks); first: ${errors.first.map((e) => `round ${e.round}, agent ${e.agent}: ${e.message}`).join('; ')}`)
+    }
     const named = new Set<number>()
     for (const t of tail.top) named.add(t.item)
     for (const s of stories) for (const r of s.rounds) for (const i of r.shown) named.add(i)

@@ -10,10 +10,12 @@ import { threadExecutor } from './in-process/thread-executor.ts'
 import { defaultShardCount, runSimulation, type ResumePoint, type RunResult } from './orchestrator.ts'
 import type { RunExtension } from './round-loop.ts'
 import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
-import { createShardEnv, policyNames, resolvePolicy } from './shard-env.ts'
+import { createShardEnv, policyFactory, policyNames, resolvePolicy } from './shard-env.ts'
+import { checkPolicyOptions, checkScenarioParams } from './run-options.ts'
 import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
 import { USERSIM_VERSION } from './version.ts'
+import { checkRunMemory } from './memory-estimate.ts'
 
 /** What a caller may override of a scenario's defaults. */
 export interface RunOverrides {
@@ -37,12 +39,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
   const ref = resolveScenarioRef(scenarioRef)
   const scenario = await loadScenario(ref)
   const d = scenario.defaults
-  let params: Record<string, unknown> = o.params ?? {}
-  if (scenario.params) {
-    const parsed = scenario.params.safeParse(params)
-    if (!parsed.success) throw new SimError('USAGE', `invalid --set for scenario "${scenario.name}":\n${z.prettifyError(parsed.error)}`)
-    params = parsed.data as Record<string, unknown>
-  }
+  const params = checkScenarioParams(scenario, o.params ?? {})
   const config = parseRunConfig({
     scenario: ref,
     agents: o.agents ?? d.agents,
@@ -60,8 +57,9 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
   if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)
   }
-  // An external policy's options are checked here, before any run row exists.
+  // A policy's options are checked here, before any run row exists (an external policy's by its client).
   if (isPolicyUrl(config.policy)) resolvePolicy(scenario, config.policy, config.policyOptions)
+  else checkPolicyOptions(config.policy, policyFactory(scenario, config.policy), config.policyOptions)
   return { config, scenario }
 }
 
@@ -138,15 +136,25 @@ export async function writePersonas(store: RunStore, runId: string, config: RunC
 
 /** Creates the run in the store, writes its personas, and runs it to the end. */
 export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise<RunResult> {
+  const scenario = await loadScenario(config.scenario)
+  // A catalog that cannot fit is refused before the database is touched.
+  if (!opts.executor) await checkRunMemory(scenario, config, executionPlan(config.llm, opts).threads)
   const store = new RunStore(opts.db)
   try {
-    const scenario = await loadScenario(config.scenario)
     const runId = opts.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config)
     // Start the executor first: threads build their world while this thread writes personas.
     const executorReady = startExecutor(config, opts)
     executorReady.catch(() => {})
-    await writePersonas(store, runId, config)
+    try {
+      await writePersonas(store, runId, config)
+    } catch (err) {
+      // A persona the scenario cannot build ends the run here: record it, and stop the
+      // threads already started, or the process would never exit.
+      store.setRunStatus(runId, 'failed', (err as Error).message)
+      await executorReady.then((e) => e.close(), () => {})
+      throw err
+    }
     return await runToEnd(store, runId, config, undefined, opts, executorReady)
   } finally {
     store.close()
@@ -169,7 +177,16 @@ export async function runToEnd(
   const ext = opts.extensions ?? NO_EXTENSIONS
   for (const hook of ext.commitHooks) store.addCommitHook(hook)
   const plan = executionPlan(config.llm, opts)
-  const executor = await (executorReady ?? startExecutor(config, opts))
+  let executor: ShardExecutor
+  try {
+    // A resumed or branched run is checked like a new one: it would otherwise repeat the crash.
+    if (!executorReady && !opts.executor) await checkRunMemory(await loadScenario(config.scenario), config, plan.threads)
+    executor = await (executorReady ?? startExecutor(config, opts))
+  } catch (err) {
+    // Threads that could not build their world (or a world that cannot fit) end the run here, recorded.
+    store.setRunStatus(runId, 'failed', (err as Error).message)
+    throw err
+  }
   try {
     return await runSimulation({
       runId,

@@ -8,6 +8,7 @@ import {
   slateAt,
   type Interaction,
   type OutcomeRow,
+  type Persona,
   type ShardInput,
   type ShardResult,
 } from '../core/index.ts'
@@ -19,6 +20,7 @@ import type { AgentRecord } from './agent-record.ts'
 import type { ShardExecutor } from './executor.ts'
 import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
+import { checkAgentErrors } from './agent-error-limit.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
 
 /** Where a resumed or branched run picks up. */
@@ -95,6 +97,9 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   const pctx = policyContext(env)
   const catalogSize = env.catalog.items.length
   const ranges = shardRanges(config.agents, opts.shards ?? defaultShardCount(config.agents, 2))
+  // Personas for the scenario's metrics, built when a metric first asks for them (they never change).
+  const personaCache: Persona[] = []
+  const personaOf = (agent: number) => (personaCache[agent] ??= env.persona(agent))
 
   let parts: StatePart[]
   let policyState: unknown
@@ -167,7 +172,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
         bus.emitSync('shard:committed', { round, shard: r.shard, shardsDone, shards: inputs.length, agentsDone })
       })
       results.sort((a, b) => a.shard - b.shard)
-      const metrics = measureRound(env, round, results, catalogSize)
+      const metrics = measureRound(env, round, results, catalogSize, personaOf)
 
       // A gate may reject the round: its rows go, and it runs again (on the executor the gate chose).
       let verdict: 'accept' | 'replay' = 'accept'
@@ -194,6 +199,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
 
       store.finishRound(runId, round, metrics, performance.now() - t0)
       rounds.push(metrics)
+      checkAgentErrors(store, runId, rounds, config.recovery.maxAgentErrors)
       await bus.emit('round:done', { round, metrics })
       // Let signal handlers (Ctrl-C asks to stop) run: an in-thread round may never yield.
       await new Promise((resolve) => setImmediate(resolve))
@@ -220,7 +226,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
 }
 
 /** The round's metrics: built-in sums in agent order, plus the scenario's own. */
-function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: number, results: readonly ShardResult[], catalogSize: number): RoundMetrics {
+function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: number, results: readonly ShardResult[], catalogSize: number, personaOf: (agent: number) => Persona): RoundMetrics {
   let errors = 0
   let awayBefore = 0
   for (const r of results) {
@@ -241,7 +247,18 @@ function measureRound(env: Awaited<ReturnType<typeof createShardEnv>>, round: nu
         policyMemory.push(rec.policyMemory)
       }
     }
-    for (const [name, fn] of metricFns) custom[name] = fn(rows, { round, catalog: env.catalog, states, policyMemory, persona: env.persona })
+    let personas: Persona[] | undefined
+    const ctx = {
+      round,
+      catalog: env.catalog,
+      states,
+      policyMemory,
+      persona: personaOf,
+      get personas(): readonly Persona[] {
+        return (personas ??= rows.map((r) => personaOf(r.agent)))
+      },
+    }
+    for (const [name, fn] of metricFns) custom[name] = fn(rows, ctx)
   }
   return computeRoundMetrics(batches, { round, catalogSize, awayBefore, errors, custom })
 }

@@ -16,6 +16,7 @@ import {
 import { intraListDiversity, ndcgAgainstOracle, novelty } from '../metrics/index.ts'
 import { initialRecord, parseRecords, type AgentRecord } from './agent-record.ts'
 import type { ShardEnv } from './shard-env.ts'
+import { describeThrown } from './user-code.ts'
 
 /** Is this agent in the seeded NDCG sample (rate = sample / agents). */
 export function inNdcgSample(seed: number, agent: number, sample: number, agents: number): boolean {
@@ -151,7 +152,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       next[k] = after
     } catch (err) {
       if (errorInfo(err).fatal) throw err
-      errors.push({ agent, round: input.round, message: (err as Error)?.message ?? String(err) })
+      // The message keeps where in the user's code the step threw: `show` and a failed run's error name it.
+      errors.push({ agent, round: input.round, message: describeThrown(err) })
       rows[k] = { ...empty, present: true, slate, ild: intraListDiversity(index, slate), novelty: novelty(index, slate) }
       next[k] = rec
     }

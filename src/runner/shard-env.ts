@@ -9,12 +9,15 @@ import {
   type Persona,
   type Policy,
   type PolicyContext,
+  type PolicyFactory,
   type ScenarioDef,
 } from '../core/index.ts'
 import { idealList, type IdealList } from '../metrics/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
 import type { RunConfig } from '../config/index.ts'
-import { loadScenario } from './scenario-loader.ts'
+import { loadScenario, scenarioPath } from './scenario-loader.ts'
+import { buildCatalog, buildPersona } from './user-code.ts'
+import { checkPolicyOptions } from './run-options.ts'
 import { externalPolicy } from '../external/external-policy.ts'
 import { isPolicyUrl } from '../external/options.ts'
 
@@ -61,7 +64,7 @@ function cachedCatalog(scenario: ScenarioDef, config: RunConfig, data: unknown):
   const key = JSON.stringify([config.scenario, config.seed, config.catalogSize, config.params])
   let c = catalogs.get(key)
   if (!c) {
-    c = scenario.catalog({ seed: config.seed, size: config.catalogSize, params: config.params, data })
+    c = buildCatalog(scenarioPath(config.scenario), () => scenario.catalog({ seed: config.seed, size: config.catalogSize, params: config.params, data }))
     if (catalogs.size >= 4) catalogs.clear()
     catalogs.set(key, c)
   }
@@ -73,14 +76,20 @@ export function policyNames(scenario: ScenarioDef): string[] {
   return [...new Set([...Object.keys(BUILTIN_POLICIES), ...Object.keys(scenario.policies ?? {})])].sort()
 }
 
-export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
-  // A URL is a policy served over usersim.policy.v1 (src/external).
-  if (isPolicyUrl(name)) return externalPolicy(name, options) as Policy
+/** The factory of a policy the scenario can name (its own, else a built-in). */
+export function policyFactory(scenario: ScenarioDef, name: string): PolicyFactory {
   const factory = scenario.policies?.[name] ?? BUILTIN_POLICIES[name]
   if (!factory) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${name}" (known: ${policyNames(scenario).join(', ')})`)
   }
-  return factory(options)
+  return factory
+}
+
+export function resolvePolicy(scenario: ScenarioDef, name: string, options: Record<string, unknown>): Policy {
+  // A URL is a policy served over usersim.policy.v1 (src/external).
+  if (isPolicyUrl(name)) return externalPolicy(name, options) as Policy
+  const factory = policyFactory(scenario, name)
+  return factory(checkPolicyOptions(name, factory, options))
 }
 
 export function policyContext(env: Pick<ShardEnv, 'config' | 'catalog'>): PolicyContext {
@@ -91,17 +100,15 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
   const scenario = await loadScenario(config.scenario)
   const data = await scenarioData(scenario, config)
   const catalog = cachedCatalog(scenario, config, data)
-  if (!catalog?.items?.length) {
-    throw new SimError('SCENARIO_INVALID', `scenario "${scenario.name}" built an empty catalog`)
-  }
   const index = indexCatalog(catalog)
   const policy = resolvePolicy(scenario, config.policy, config.policyOptions)
+  const file = scenarioPath(config.scenario)
   const personas = new Map<number, { persona: Persona; compiled: CompiledPersona }>()
   const ideals = new Map<number, IdealList>()
   const entry = (id: number) => {
     let e = personas.get(id)
     if (!e) {
-      const persona = scenario.persona(id, { seed: config.seed, catalog, params: config.params, data })
+      const persona = buildPersona(file, () => scenario.persona(id, { seed: config.seed, catalog, params: config.params, data }), id, index.dim)
       e = { persona, compiled: compilePersona(persona, index) }
       if (personas.size >= maxCachedPersonas) personas.clear()
       personas.set(id, e)

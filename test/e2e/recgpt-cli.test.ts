@@ -54,7 +54,7 @@ describe('usersim run feed --policy recgpt (CLI)', () => {
     expect(ex.stderr).toMatch(/NO_DATA.*no explanations shown/)
     const bad = await runCli(['run', 'feed', '--policy', 'recgpt', '--set', 'policy.judge=maybe', '--agents', '10', '--rounds', '1', '--db', db])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/policy recgpt: option judge/)
+    expect(bad.stderr).toMatch(/invalid option for policy "recgpt":\n\s+policy\.judge: /)
   }, 120_000)
 
   it('runs on a model through the LLM layer (the OpenAI test server), whatever the model answers', async () => {

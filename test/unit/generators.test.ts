@@ -63,3 +63,25 @@ describe('synthetic population', () => {
     expect(liked / nl).toBeGreaterThan(other / no + 0.2)
   })
 })
+
+describe('stated tastes (issue 13)', () => {
+  const catalog = generateCatalog({ seed: 4, size: 500 })
+  const cat = catalog.categories[0]!
+
+  it('replace the drawn tastes, move the hidden taste, and leave every other field as drawn', () => {
+    for (let id = 0; id < 20; id++) {
+      const drawn = generatePersona(id, { seed: 4, catalog })
+      const stated = generatePersona(id, { seed: 4, catalog }, { favouriteCategories: [cat] })
+      expect(stated.favouriteCategories).toEqual([cat])
+      const { favouriteCategories: _f, hidden: h1, ...rest1 } = drawn
+      const { favouriteCategories: _g, hidden: h2, ...rest2 } = stated
+      expect(rest2).toEqual(rest1)
+      expect(h2.qualityWeight).toBe(h1.qualityWeight)
+      if (drawn.favouriteCategories.join() !== cat) expect(h2.taste).not.toEqual(h1.taste)
+    }
+  })
+
+  it('without tastes, personas are exactly what they were', () => {
+    expect(generatePersona(3, { seed: 4, catalog }, {})).toEqual(generatePersona(3, { seed: 4, catalog }))
+  })
+})

@@ -16,6 +16,19 @@ export const showSections: ShowSection[] = [
     collect: (store, runId) => store.taskCounts(runId),
     render: (d) => formatTable(['task', 'calls'], Object.entries(d as Record<string, number>).map(([t, c]) => [t, c])),
   },
+  {
+    title: 'Agent errors (steps that threw)',
+    key: 'agentErrors',
+    collect: (store, runId) => {
+      const e = store.agentErrors(runId, 5)
+      return e.total ? e : undefined
+    },
+    render: (d) => {
+      const e = d as ReturnType<RunStore['agentErrors']>
+      const rows = e.first.map((x) => [x.round, x.agent, x.message])
+      return formatTable(['round', 'agent', 'message'], rows) + (e.total > e.first.length ? `\n… ${(e.total - e.first.length).toLocaleString('en-US')} more` : '')
+    },
+  },
   ...recoveryShowSections(formatTable),
   llmUsageSection,
   scenarioMetricsSection(formatTable),

@@ -5,10 +5,13 @@ import { formatTable } from './table.ts'
 export function roundsTable(rounds: readonly RoundMetrics[]): string {
   // A scenario's own metrics follow the standard columns.
   const custom = [...new Set(rounds.flatMap((m) => Object.keys(m.custom ?? {})))].filter((k) => !isJudgeMetric(k))
+  // Failed agent-steps look like present users who clicked nothing: when there are any, they get a column.
+  const errors = rounds.some((m) => (m.errors ?? 0) > 0) ? ['errors'] : []
   return formatTable(
-    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said', ...custom],
+    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said', ...errors, ...custom],
     rounds.map((m) => [
       m.round, m.present, m.ctr, m.meanRating, m.satisfaction, m.leaveRate, m.returnRate, m.coverage, m.ild, m.gini, m.novelty, m.ndcg, m.utterances,
+      ...errors.map(() => m.errors ?? 0),
       ...custom.map((c) => m.custom?.[c] ?? Number.NaN),
     ]),
   )
@@ -19,6 +22,7 @@ export function summaryTable(s: RunSummary): string {
     ['metric', 'value'],
     [
       ['agent-steps', s.agentSteps],
+      ['agent errors (steps that threw)', s.agentErrors ?? 0],
       ['CTR', s.ctr],
       ['mean rating', s.meanRating],
       ['satisfaction (mean / final)', `${s.satisfaction.toFixed(3)} / ${s.finalSatisfaction.toFixed(3)}`],

@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   SCENARIO_NOT_FOUND: { exit: 2, retry: false, user: true, fatal: false },
   SCENARIO_INVALID: { exit: 2, retry: false, user: true, fatal: false },
   POLICY_UNKNOWN: { exit: 2, retry: false, user: true, fatal: false },
+  /** The scenario's own code (catalog, persona) threw or built something malformed. */
+  SCENARIO_FAILED: { exit: 1, retry: false, user: true, fatal: true },
+  /** More agent steps failed than the run's error limit allows (--max-agent-errors). */
+  AGENT_ERRORS: { exit: 1, retry: false, user: true, fatal: false },
   /** A policy threw, or returned a slate that is not a list of distinct known items of at most k. */
   POLICY_FAILED: { exit: 1, retry: false, user: true, fatal: false },
   /** A policy served over the network did not answer (down, timing out, 5xx) after its retries. */

@@ -12,11 +12,32 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x))
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 /**
+ * Tastes a scenario states for a persona (a user group's: "students like textbooks").
+ * Each replaces the drawn one, and the hidden utility is built from them, so what the
+ * persona shows and what it truly likes agree. Overriding `favouriteCategories` on the
+ * returned persona instead would leave the hidden taste as drawn.
+ */
+export interface StatedTastes {
+  favouriteCategories?: string[]
+  likes?: TagWeight[]
+  dislikes?: TagWeight[]
+  /** Default: the dislikes of weight above 0.85. */
+  hardDislikes?: string[]
+  /**
+   * How strongly the stated favourite categories pull the hidden taste, relative to the
+   * drawn ones (default 1; 2 makes a group's favourites dominate its idiosyncratic part).
+   */
+  strength?: number
+}
+
+/**
  * Persona `id` of a seeded synthetic population. The hidden taste vector is built
  * from the visible likes, dislikes and favourite categories plus an idiosyncratic
  * part, so a model reading the persona text can act on it, yet not perfectly.
+ * `tastes` states some of those instead of drawing them (the other fields are drawn
+ * exactly as without it).
  */
-export function generatePersona(id: number, opts: { seed: number; catalog: Catalog }): Persona {
+export function generatePersona(id: number, opts: { seed: number; catalog: Catalog }, tastes: StatedTastes = {}): Persona {
   const rng = rngFor(opts.seed, 'persona', id)
   const { catalog } = opts
   const shuffled = [...catalog.tags]
@@ -26,21 +47,26 @@ export function generatePersona(id: number, opts: { seed: number; catalog: Catal
   }
   const nLikes = 2 + rng.int(3)
   const nDislikes = 1 + rng.int(2)
-  const likes: TagWeight[] = shuffled.slice(0, nLikes).map((tag) => ({ tag, weight: round3(0.4 + 0.6 * rng.next()) }))
-  const dislikes: TagWeight[] = shuffled
+  // Everything is drawn even when stated, so the rest of the persona does not depend on what was stated.
+  const drawnLikes: TagWeight[] = shuffled.slice(0, nLikes).map((tag) => ({ tag, weight: round3(0.4 + 0.6 * rng.next()) }))
+  const drawnDislikes: TagWeight[] = shuffled
     .slice(nLikes, nLikes + nDislikes)
     .map((tag) => ({ tag, weight: round3(0.4 + 0.6 * rng.next()) }))
-  const hardDislikes = dislikes.filter((d) => d.weight > 0.85).map((d) => d.tag)
-  const favouriteCategories = [rng.pick(catalog.categories)]
+  const drawnFavourites = [rng.pick(catalog.categories)]
   if (rng.next() < 0.5) {
     const second = rng.pick(catalog.categories)
-    if (second !== favouriteCategories[0]) favouriteCategories.push(second)
+    if (second !== drawnFavourites[0]) drawnFavourites.push(second)
   }
+  const likes = tastes.likes ? tastes.likes.map((l) => ({ ...l })) : drawnLikes
+  const dislikes = tastes.dislikes ? tastes.dislikes.map((d) => ({ ...d })) : drawnDislikes
+  const hardDislikes = tastes.hardDislikes ? [...tastes.hardDislikes] : dislikes.filter((d) => d.weight > 0.85).map((d) => d.tag)
+  const favouriteCategories = tastes.favouriteCategories ? [...tastes.favouriteCategories] : drawnFavourites
+  const categoryPull = 0.9 * (tastes.favouriteCategories ? (tastes.strength ?? 1) : 1)
 
   const taste = new Array<number>(16).fill(0)
   const add = (dir: number[], w: number) => dir.forEach((x, d) => (taste[d] = (taste[d] as number) + w * x))
   add(latentDirection(opts.seed, 'mainstream'), 0.6)
-  for (const c of favouriteCategories) add(latentDirection(opts.seed, `cat:${c}`), 0.9)
+  for (const c of favouriteCategories) add(latentDirection(opts.seed, `cat:${c}`), categoryPull)
   for (const l of likes) add(latentDirection(opts.seed, `tag:${l.tag}`), 0.7 * l.weight)
   for (const d of dislikes) add(latentDirection(opts.seed, `tag:${d.tag}`), -0.7 * d.weight)
   for (let d = 0; d < taste.length; d++) taste[d] = (taste[d] as number) + 0.45 * rng.normal()

@@ -15,6 +15,7 @@
   var SUMMARY_ROWS = [
     // [key, label, format, direction: 1 = higher is better for the users, -1 = lower, 0 = neither]
     ['agentSteps', 'Agent-steps', 'integer', 0],
+    ['agentErrors', 'Agent errors (steps that threw)', 'integer', -1],
     ['satisfaction', 'Satisfaction (mean)', 'number', 1],
     ['finalSatisfaction', 'Satisfaction (final round)', 'number', 1],
     ['ctr', 'CTR', 'share', 1],

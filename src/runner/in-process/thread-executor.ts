@@ -6,6 +6,7 @@ import type { ShardExecutor } from '../executor.ts'
 import type { ShardResult } from '../../core/index.ts'
 import type { InProcessOptions } from './inline-executor.ts'
 import type { FromThread, ToThread } from './thread-protocol.ts'
+import { heapNeedMb } from '../memory-estimate.ts'
 
 const BOOT = new URL('./shard-thread-boot.mjs', import.meta.url)
 
@@ -13,13 +14,14 @@ const BOOT = new URL('./shard-thread-boot.mjs', import.meta.url)
  * The old-generation heap a shard thread may grow to. V8 otherwise sizes heaps from
  * the machine's memory and lets garbage pile up (1.5 GB at 100k agents on 24 GB); a
  * limit of a few times the live set (personas cached for the thread's agents, about
- * 2.5 KB each) keeps the peak near 1 GB without starving the collector.
+ * 2.5 KB each) keeps the peak near 1 GB without starving the collector. Each thread also
+ * holds its own copy of the catalog, so a large catalog raises the limit with it.
  */
 export function threadHeapMb(config: RunConfig, threads: number): number {
   const env = Number(process.env.USERSIM_THREAD_HEAP_MB)
   if (Number.isFinite(env) && env > 0) return env
   const agentsPerThread = Math.ceil(config.agents / Math.max(1, threads))
-  return Math.round(320 + (agentsPerThread * 6) / 1024)
+  return heapNeedMb(config.catalogSize, agentsPerThread)
 }
 
 /**

@@ -156,6 +156,15 @@ export class RunStore {
     })()
   }
 
+  /** The run's first agent errors (by round, then agent), and how many there are in all. */
+  agentErrors(runId: string, limit = 3): { total: number; first: Array<{ round: number; agent: number; message: string }> } {
+    const total = this.db.prepare('SELECT count(*) FROM agent_errors WHERE run_id = ?').pluck().get(runId) as number
+    const first = this.db
+      .prepare('SELECT round, agent_id AS agent, message FROM agent_errors WHERE run_id = ? ORDER BY round, agent_id LIMIT ?')
+      .all(runId, limit) as Array<{ round: number; agent: number; message: string }>
+    return { total, first }
+  }
+
   /** Shards of a round already committed (for idempotent and resumed distributed runs). */
   committedShards(runId: string, round: number): number[] {
     return (this.db.prepare('SELECT shard FROM shard_commits WHERE run_id = ? AND round = ? ORDER BY shard').all(runId, round) as { shard: number }[]).map((r) => r.shard)
