@@ -97,6 +97,8 @@ export interface TaskCallRecord {
   call?: number
   /** Invalid answers sent back to the model with their validation error. */
   repairs?: number
+  /** The endpoint's adaptive concurrency limit when the answer came (whole run: a thread's share × shares). */
+  concurrencyLimit?: number
   /** A deterministic answer to store in the response cache (committed with the shard). */
   cache?: { key: string; model: string; output: unknown }
 }

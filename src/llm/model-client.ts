@@ -86,16 +86,17 @@ export async function invokeOpenAi(
   name: string,
   seed: number | undefined,
   viaInvoke = false,
+  signal?: AbortSignal,
 ): Promise<ModelAnswer> {
   const response_format = mode === 'jsonSchema' ? { type: 'json_schema', json_schema: { name, schema: spec.schema } } : { type: 'json_object' }
   const options: Record<string, unknown> = { response_format }
   if (seed !== undefined) options.seed = seed
-  if (viaInvoke) return answerOf((await m.invoke(messages as never, options as never)) as AiMessageLike)
+  if (viaInvoke) return answerOf((await m.invoke(messages as never, (signal ? { ...options, signal } : options) as never)) as AiMessageLike)
   const params = m.invocationParams(options as never)
   if (!m.client) m._getClientOptions(undefined)
   let data: CompletionLike
   try {
-    data = (await m.client.chat.completions.create({ ...params, stream: false, messages } as never)) as unknown as CompletionLike
+    data = (await m.client.chat.completions.create({ ...params, stream: false, messages } as never, signal ? { signal } : undefined)) as unknown as CompletionLike
   } catch (err) {
     // The same errors as through invoke (a timeout becomes a TimeoutError, and so on).
     throw wrapOpenAIClientError(err)

@@ -44,6 +44,8 @@ export interface OpenAiTestServerOptions {
   latencyMs?: number
   /** Requests served at once; more wait in a queue (like a model server's batch). Default: unlimited. */
   capacity?: number
+  /** Past capacity: 'queue' (the default, like vLLM) or 'reject' with a 429 (like hosted APIs); counted as fault `overflow`. */
+  overflow?: 'queue' | 'reject'
   /** Model names served (others get 404 model_not_found). Default: ['test-model']. */
   models?: string[]
   /** When set, requests must carry `Authorization: Bearer <apiKey>` (else 401). */
@@ -172,6 +174,10 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
     }
     if (fault?.kind === 'server-error') return error(res, 500, 'The server had an error while processing your request.', 'server_error', null)
 
+    if (opts.overflow === 'reject' && active >= capacity) {
+      stats.faults.overflow = (stats.faults.overflow ?? 0) + 1
+      return error(res, 429, 'The server is at capacity, retry later.', 'rate_limit_error', 'rate_limit_exceeded', { 'retry-after': '0' })
+    }
     stats.open++
     stats.peakOpen = Math.max(stats.peakOpen, stats.open)
     await acquire()
