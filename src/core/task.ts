@@ -86,6 +86,8 @@ export interface TaskCallRecord {
   endpoint?: string
   promptTokens?: number
   completionTokens?: number
+  /** Prompt tokens the server served from its prefix cache (usage.prompt_tokens_details.cached_tokens), when it says. */
+  cachedTokens?: number
   latencyMs?: number
   attempts?: number
   /** Prompt messages and output, when prompt logging keeps this call. */

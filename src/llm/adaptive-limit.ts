@@ -18,8 +18,12 @@
  *   down a fifth of the way (against noise, and the lag of answers sent under the old
  *   limit). With a server that queues past its capacity C this settles near
  *   `tolerance × C + √limit`. The limit grows only when a window used most of it.
- * - **429 or 503.** The limit × 0.9 at once, at most once per half a limit of answers.
- *   Near the limit of the last refusal it then grows by 1 % of that limit per window,
+ * - **429 or 503** for requests sent with more in flight than any answered in this or the
+ *   last window (a refusal at a load the server just served is a rate window or a fault,
+ *   not concurrency), at least twice and for at least a quarter of the requests sent at
+ *   such loads in the window (chance refusals are a few of them; refusals past a server's
+ *   capacity are most): the limit × 0.9 at once, at most once per half a limit of answers.
+ *   Near the limit of the last refusal it then grows by 0.5 % of that limit per window,
  *   so a server that refuses rather than queues sees few refusals.
  *
  * A limit never exceeds the ceiling (--llm-concurrency) nor drops below 1.
@@ -31,7 +35,8 @@ export interface AdaptiveSettings {
   tolerance: number
 }
 
-export type Sample = { kind: 'ok'; ms: number; inFlight: number } | { kind: 'overload' } | { kind: 'other' }
+/** An answer, a refusal (429/503) or another failure; inFlight counts this request. */
+export type Sample = { kind: 'ok'; ms: number; inFlight: number } | { kind: 'overload'; inFlight: number } | { kind: 'other' }
 
 const REFLOOR_WINDOWS = 64
 
@@ -47,6 +52,11 @@ export class AdaptiveLimit {
   private inWindow = 0
   private sinceCut = 0
   private maxInFlight = 0
+  private prevMaxInFlight = 0
+  /** Refusals in this window above the load last served. */
+  private refusals = 0
+  /** Requests sent in this window above the load last served. */
+  private sentAbove = 0
   private phase: 'normal' | 'drain' | 'measure' = 'normal'
   /** The limit before a floor probe halved it. */
   private saved = 0
@@ -83,13 +93,28 @@ export class AdaptiveLimit {
   }
 
   observe(s: Sample): void {
-    if (s.kind === 'overload') this.overload()
-    else if (s.kind === 'ok') {
+    if (s.kind === 'overload') {
+      // Refused at a load the server just served: not about concurrency (a rate limit
+      // window, a fault); at a load above any it served, it is.
+      // Chance refusals are a few of the requests sent at that load; refusals past a
+      // server's capacity are most of them.
+      if (s.inFlight > this.served() && ++this.refusals >= 2 && this.refusals >= 0.25 * this.sentAbove) this.overload()
+    } else if (s.kind === 'ok') {
       this.samples.push(s.ms)
       if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight
     }
     this.sinceCut++
     if (++this.inWindow >= Math.max(16, this.limit)) this.endWindow()
+  }
+
+  /** The most in flight that the server answered in this or the last window. */
+  private served(): number {
+    return Math.max(this.maxInFlight, this.prevMaxInFlight)
+  }
+
+  /** A request goes out with `inFlight` requests (itself included) in flight. */
+  sent(inFlight: number): void {
+    if (inFlight > this.served()) this.sentAbove++
   }
 
   /**
@@ -98,7 +123,7 @@ export class AdaptiveLimit {
    * since the refusals of one burst arrive together.
    */
   private overload(): void {
-    if (this.sinceCut < this.limit / 2 && !this.slowStart) return
+    if (this.sinceCut < this.limit / 2) return
     this.lastOverload = this.value
     this.value = Math.max(1, this.value * 0.9)
     this.slowStart = false
@@ -152,8 +177,8 @@ export class AdaptiveLimit {
         let target = this.value * gradient + Math.sqrt(this.value)
         if (target > this.value && !used) target = this.value
         if (target > this.value && this.lastOverload !== undefined) {
-          // Near where the server last refused: creep (1 % of that limit a window).
-          if (this.value >= 0.9 * this.lastOverload) target = Math.min(target, this.value + Math.max(0.05, this.lastOverload / 100))
+          // Near where the server last refused: creep (0.5 % of that limit a window).
+          if (this.value >= 0.9 * this.lastOverload) target = Math.min(target, this.value + Math.max(0.05, this.lastOverload / 200))
           if (this.value > this.lastOverload * 1.05) this.lastOverload = undefined
         }
         // Down a fifth of the way per window (against noise and the lag of answers sent
@@ -168,7 +193,10 @@ export class AdaptiveLimit {
     this.value = Math.min(this.ceiling, this.value)
     this.samples = []
     this.inWindow = 0
+    this.prevMaxInFlight = this.maxInFlight
     this.maxInFlight = 0
+    this.refusals = 0
+    this.sentAbove = 0
     this.trajectory.push([Math.round(performance.now() - this.t0), this.limit])
     if (this.trajectory.length > 4096) this.trajectory.splice(0, 2048)
     if (this.value !== before) this.onChange?.(this.limit)

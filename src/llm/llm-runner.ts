@@ -178,20 +178,45 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     }
   }
 
+  /** The least loaded healthy endpoint, without a slot from the limiter (for hedges). */
+  const bypassPermit = (est: number): LlmPermit | undefined => {
+    let best: EndpointLimit | undefined
+    let load = Infinity
+    for (const e of pool.available()) {
+      const l = limiter.inFlight(e.id) / e.concurrency
+      if (l < load) (best = e), (load = l)
+    }
+    return best && { endpoint: best.id, tokens: est }
+  }
+
   /**
    * One HTTP attempt in flight. `settled` never rejects: it resolves with the answer, the
    * classified failure, or `cancelled` when the call no longer needs it (another attempt
    * won, or the call gave up) — a cancelled attempt says nothing about the endpoint.
    */
-  const launch = (t: Target, task: TaskDef<never, never>, conversation: ChatMessage[], spec: OutputSpec, seed: number | undefined, est: number, tally: { attempts: number }): Flight => {
+  const launch = (
+    t: Target,
+    task: TaskDef<never, never>,
+    conversation: ChatMessage[],
+    spec: OutputSpec,
+    seed: number | undefined,
+    est: number,
+    tally: { attempts: number },
+    hedge = false,
+  ): Flight => {
     const ac = new AbortController()
     const mode = modeOf(t.model)
     let markSent!: () => void
     const flight: Flight = { ac, mode, settled: undefined as unknown as Promise<Settled>, sent: new Promise<void>((r) => (markSent = r)) }
     flight.settled = (async (): Promise<Settled> => {
-      let permit: LlmPermit
+      // A hedge stands in for an attempt that still holds its slot (stuck, most likely):
+      // it goes out beside the concurrency limit, or it could wait behind the very requests
+      // that hold the slots. The hedge budget bounds the excess. Request and token rates,
+      // when set, are contracts with the server: then a hedge waits like any attempt.
+      let permit: LlmPermit | undefined = hedge && !settings.rpm && !settings.tpm && !t.custom ? bypassPermit(est) : undefined
+      const viaLimiter = !permit
       try {
-        permit = await acquire(t, est, ac.signal)
+        permit ??= await acquire(t, est, ac.signal)
       } catch (err) {
         if (ac.signal.aborted) return { flight, kind: 'cancelled' }
         throw err
@@ -201,6 +226,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       markSent()
       tally.attempts++
       const inFlight = limiter.inFlight(permit.endpoint)
+      controllers.get(permit.endpoint)?.sent(inFlight)
       // The openai client enforces the timeout (settings.timeoutMs); a scenario's own model
       // gets an abort from our timer instead.
       let timedOut = false
@@ -236,11 +262,11 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
         if (ac.signal.aborted && !timedOut) return { flight, kind: 'cancelled' }
         const failure: Failure = timedOut ? { kind: 'retry', reason: 'timeout', message: `no answer within ${settings.timeoutMs} ms` } : classify(err, { endpoint: permit.endpoint, model: t.model })
         if (failure.kind === 'retry' && failure.reason !== 'rate-limit') pool.failure(permit.endpoint)
-        controllers.get(permit.endpoint)?.observe(failure.kind === 'retry' && failure.overload ? { kind: 'overload' } : { kind: 'other' })
+        controllers.get(permit.endpoint)?.observe(failure.kind === 'retry' && failure.overload ? { kind: 'overload', inFlight } : { kind: 'other' })
         return { flight, kind: 'failure', failure, endpoint: permit.endpoint }
       } finally {
         if (timer) clearTimeout(timer)
-        limiter.release(permit, used)
+        if (viaLimiter) limiter.release(permit, used)
       }
     })()
     return flight
@@ -283,7 +309,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
         if (due !== undefined && due <= 0) {
           // Every attempt is overdue: send one more if the budget allows, else look again shortly.
           if (hedger.take()) {
-            flights.add(launch(t, task, conversation, spec, seed, est, tally))
+            flights.add(launch(t, task, conversation, spec, seed, est, tally, true))
             started++
             hedges++
             continue

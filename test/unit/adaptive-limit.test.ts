@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { rngFor } from '../../src/core/index.ts'
 import { AdaptiveLimit } from '../../src/llm/adaptive-limit.ts'
 
-type Ev = { done: number; sent: number; refused: boolean }
+type Ev = { done: number; sent: number; refused: boolean; n: number }
 
 /** A binary min-heap of events by time. */
 class Heap {
@@ -44,14 +44,14 @@ class Heap {
  * 429 at once. The client always has work, so it keeps as many requests out as the
  * limit allows: what a large run does.
  */
-function simulate(capacity: number, opts: { latency?: number; reject?: boolean; ms?: number; ceiling?: number; initial?: number } = {}) {
+function simulate(capacity: number, opts: { latency?: number; reject?: boolean; ms?: number; ceiling?: number; initial?: number; randomRefusals?: number } = {}) {
   const latency = opts.latency ?? 100
   const horizon = opts.ms ?? 60_000
   const rng = rngFor(1, 'sim', capacity)
   const ctl = new AdaptiveLimit(opts.ceiling ?? 1024, { initial: opts.initial ?? 16, tolerance: 1.2 })
   // In flight: requests served (done at `done`), 429s on their way back, and the FIFO queue.
   const events = new Heap()
-  const queue: number[] = []
+  const queue: Array<[number, number]> = []
   let now = 0
   let out = 0
   let active = 0
@@ -59,20 +59,22 @@ function simulate(capacity: number, opts: { latency?: number; reject?: boolean; 
   let refusedAfterSettle = 0
   let requestsAfterSettle = 0
   const settleAt = horizon / 3
-  const serve = (sent: number) => {
+  const serve = (sent: number, n: number) => {
     const service = latency * (0.9 + 0.2 * rng.next())
-    events.push({ done: now + service, sent, refused: false })
+    events.push({ done: now + service, sent, refused: false, n })
     active++
     busyMs += Math.max(0, Math.min(horizon, now + service) - now)
   }
   const send = () => {
     out++
+    ctl.sent(out)
     if (now > settleAt) requestsAfterSettle++
-    if (active < capacity) serve(now)
+    if (opts.randomRefusals && rng.next() < opts.randomRefusals) events.push({ done: now + 2, sent: now, refused: true, n: out })
+    else if (active < capacity) serve(now, out)
     else if (opts.reject) {
       if (now > settleAt) refusedAfterSettle++
-      events.push({ done: now + 2, sent: now, refused: true })
-    } else queue.push(now)
+      events.push({ done: now + 2, sent: now, refused: true, n: out })
+    } else queue.push([now, out])
   }
   const limits: number[] = []
   while (now < horizon) {
@@ -80,11 +82,11 @@ function simulate(capacity: number, opts: { latency?: number; reject?: boolean; 
     const e = events.pop()
     now = e.done
     out--
-    if (e.refused) ctl.observe({ kind: 'overload' })
+    if (e.refused) ctl.observe({ kind: 'overload', inFlight: e.n })
     else {
       active--
-      ctl.observe({ kind: 'ok', ms: now - e.sent, inFlight: out + 1 })
-      if (queue.length) serve(queue.shift()!)
+      ctl.observe({ kind: 'ok', ms: now - e.sent, inFlight: e.n })
+      if (queue.length) serve(...queue.shift()!)
     }
     if (now > settleAt) limits.push(ctl.limit)
   }
@@ -106,6 +108,12 @@ describe('adaptive concurrency limit (simulated server)', () => {
     const r = simulate(capacity, { reject: true })
     expect(r.utilization).toBeGreaterThan(0.8)
     expect(r.refusedShareSettled).toBeLessThan(0.01)
+  })
+
+  it('is not talked down by 429s that come at random, whatever the load', () => {
+    const r = simulate(64, { randomRefusals: 0.05 })
+    expect(r.meanLimit).toBeGreaterThan(64 * 0.95)
+    expect(r.utilization).toBeGreaterThan(0.9)
   })
 
   it('never exceeds the ceiling, and grows only when the limit is used', () => {

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startOpenAiTestServer, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
+import { runCli, tempDir } from '../helpers/cli.ts'
+
+describe('usersim run --llm openai against a server that loses requests', () => {
+  let server: OpenAiTestServer
+  const dir = tempDir('usersim-llm-tail-')
+
+  beforeAll(async () => {
+    // 5 % of requests hang for a minute.
+    server = await startOpenAiTestServer({ models: ['m'], latencyMs: 10, randomFaults: { rate: 0.05, kinds: ['slow'], seed: 5 }, keepRequests: false })
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+
+  it('finishes the round without waiting out the attempt timeout, printing progress lines off a terminal', async () => {
+    const db = join(dir, 'tail.db')
+    const timeoutMs = 45_000
+    const r = await runCli(
+      ['run', 'feed', '--agents', '120', '--rounds', '1', '--catalog', '300', '--llm', 'openai', '--model', 'm', '--base-url', server.url, '--no-cache', '--llm-timeout', String(timeoutMs), '--db', db],
+      { env: { USERSIM_PROGRESS_EVERY_MS: '300' }, timeoutMs: 180_000 },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    expect(server.stats.faults.slow).toBeGreaterThan(2)
+    const d = new Database(db, { readonly: true })
+    try {
+      const worst = d.prepare('SELECT max(latency_ms) FROM llm_calls').pluck().get() as number
+      const limits = d.prepare('SELECT count(*) FROM llm_calls WHERE concurrency_limit IS NOT NULL').pluck().get() as number
+      // Hedged: no call waited for a hung request's timeout.
+      expect(worst).toBeLessThan(timeoutMs)
+      expect(limits).toBeGreaterThan(0)
+    } finally {
+      d.close()
+    }
+    // Not a terminal: plain lines, no bar and no escape codes.
+    expect(r.stderr).toMatch(/^usersim: progress .* \d+ s$/m)
+    expect(r.stderr).not.toMatch(/\x1b\[/)
+  }, 200_000)
+
+  it('refuses a bad USERSIM_PROGRESS_EVERY_MS', async () => {
+    const r = await runCli(['run', 'feed', '--agents', '5', '--rounds', '1', '--db', join(dir, 'bad.db')], { env: { USERSIM_PROGRESS_EVERY_MS: 'often' } })
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/USERSIM_PROGRESS_EVERY_MS must be a whole number/)
+  })
+})
