@@ -14,10 +14,15 @@ export function progressExtension(config: RunConfig, json: boolean): RunExtensio
   const total = config.agents * config.rounds
   return {
     name: 'progress',
-    attach: (loop) =>
-      loop.on('shard:committed', ({ round, agentsDone }) =>
-        progress.update(round * config.agents + agentsDone, total, `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
-      ),
+    attach: (loop) => {
+      const label = (round: number, agentsDone: number) =>
+        `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`
+      loop.on('run:start', ({ fromRound }) => progress.update(fromRound * config.agents, total, label(fromRound, 0)))
+      loop.on('round:done', ({ round }) => {
+        if (round + 1 < config.rounds) progress.update((round + 1) * config.agents, total, label(round + 1, 0))
+      })
+      loop.on('shard:committed', ({ round, agentsDone }) => progress.update(round * config.agents + agentsDone, total, label(round, agentsDone)))
+    },
     finish: () => progress.done(),
   }
 }

@@ -6,9 +6,9 @@
  * a round a hedge delay, not the whole per-attempt timeout.
  *
  * The delay follows the model's own latency: `factor` × the `quantile` of the last
- * answers' latencies (at least `minMs`). Hedges draw on a budget earned per call, so at
- * most `budget` extra requests per call go out on average: a server that is slow for
- * everyone (queueing) is not sent more work on top.
+ * answers' latencies (at least `minMs`). At most `budget` × the endpoints' limits are
+ * hedges at any time (at least 2), so a server that is slow for everyone (queueing) is
+ * not sent much more work on top.
  */
 export interface HedgeSettings {
   enabled: boolean
@@ -21,8 +21,6 @@ export interface HedgeSettings {
 /** Answers needed before the latency quantile is trusted enough to hedge on. */
 const MIN_SAMPLES = 20
 const WINDOW = 512
-/** Hedges that may be saved up (a burst of stuck requests at a round's end). */
-const MAX_CREDIT = 50
 
 /** Latencies of recent successful attempts, per model: a ring of the last WINDOW. */
 export class LatencyWindow {
@@ -50,10 +48,10 @@ export class LatencyWindow {
   }
 }
 
-/** When to hedge, per model, and whether the budget allows another hedge. */
+/** When to hedge, per model, and whether another hedge may go out now. */
 export class Hedger {
   private readonly windows = new Map<string, LatencyWindow>()
-  private credit = 2
+  private out = 0
   /** Hedges sent (for tests and reports). */
   sent = 0
 
@@ -70,11 +68,6 @@ export class Hedger {
     this.window(model).add(ms)
   }
 
-  /** A call started: it earns `budget` hedges. */
-  earn(): void {
-    this.credit = Math.min(MAX_CREDIT, this.credit + this.s.budget)
-  }
-
   /** ms after an attempt is sent at which to hedge it; undefined = do not hedge (yet). */
   delay(model: string): number | undefined {
     if (!this.s.enabled) return undefined
@@ -83,11 +76,21 @@ export class Hedger {
     return Math.max(this.s.minMs, this.s.factor * w.quantile(this.s.quantile)!)
   }
 
-  /** Takes one hedge from the budget; false when it is spent. */
-  take(): boolean {
-    if (this.credit < 1) return false
-    this.credit -= 1
+  /**
+   * Takes a hedge slot: at most `budget` × the requests the endpoints take at once (at
+   * least 2) are hedges at any time. A bound on hedges in flight rather than a rate: when
+   * stuck requests hold every slot no call finishes, and a budget earned per call would
+   * run dry exactly then.
+   */
+  take(capacity: number): boolean {
+    if (this.out >= Math.max(2, Math.floor(this.s.budget * capacity))) return false
+    this.out++
     this.sent++
     return true
+  }
+
+  /** A hedge ended (answered, failed or cancelled). */
+  done(): void {
+    this.out--
   }
 }

@@ -48,7 +48,7 @@ interface Completion {
   attempts: number
 }
 
-/** Hedges one call may send besides its regular attempts. */
+/** Hedges one call may have in flight beside its attempt (a hedge that failed may be replaced, within settings.attempts). */
 const MAX_HEDGES = 2
 /** How soon an overdue call looks again for hedge budget. */
 const BUDGET_RECHECK_MS = 250
@@ -178,6 +178,9 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     }
   }
 
+  /** Requests the endpoints take at once now (their adaptive or fixed limits). */
+  const capacity = () => settings.endpoints.reduce((n, e) => n + (controllers.get(e.url)?.limit ?? e.concurrency), 0)
+
   /** The least loaded healthy endpoint, without a slot from the limiter (for hedges). */
   const bypassPermit = (est: number): LlmPermit | undefined => {
     let best: EndpointLimit | undefined
@@ -289,12 +292,10 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     const est = estimateTokens(conversation) + settings.maxCompletionTokens
     const flights = new Set<Flight>()
     let started = 0
-    let hedges = 0
     const cancelAll = () => {
       for (const f of flights) f.ac.abort()
       flights.clear()
     }
-    hedger.earn()
     try {
       for (;;) {
         if (!flights.size) {
@@ -303,15 +304,19 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           flights.add(launch(t, task, conversation, spec, seed, est, tally))
           started++
         }
-        const hedging = settings.hedge.enabled && hedges < MAX_HEDGES && started < settings.attempts
+        const hedging = settings.hedge.enabled && flights.size <= MAX_HEDGES && started < settings.attempts
         const due = hedging ? hedgeDue(flights, t.model) : undefined
         let wait = due
         if (due !== undefined && due <= 0) {
           // Every attempt is overdue: send one more if the budget allows, else look again shortly.
-          if (hedger.take()) {
-            flights.add(launch(t, task, conversation, spec, seed, est, tally, true))
+          if (hedger.take(capacity())) {
+            const h = launch(t, task, conversation, spec, seed, est, tally, true)
+            void h.settled.then(
+              () => hedger.done(),
+              () => hedger.done(),
+            )
+            flights.add(h)
             started++
-            hedges++
             continue
           }
           wait = BUDGET_RECHECK_MS

@@ -76,7 +76,7 @@ export const openAiSettingsSchema = z.object({
       factor: z.number().min(1).default(2),
       /** ... and at least this long. */
       minMs: z.number().int().nonnegative().default(250),
-      /** Hedges per call on average, at most. */
+      /** Share of the endpoints' limits that may be hedges at once (at least 2 hedges). */
       budget: z.number().min(0).max(1).default(0.1),
     })
     .prefault({}),
