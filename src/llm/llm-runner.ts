@@ -421,6 +421,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     const tally = { attempts: 0 }
     let promptTokens = 0
     let completionTokens = 0
+    let cachedTokens: number | undefined
     let counted = true
     try {
       for (;;) {
@@ -430,6 +431,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
         if (ctl) rec.concurrencyLimit = ctl.limit * settings.limitShares
         const a = done.answer
         if (a.promptTokens === undefined) counted = false
+        if (a.cachedTokens !== undefined) cachedTokens = (cachedTokens ?? 0) + a.cachedTokens
         promptTokens += a.promptTokens ?? 0
         completionTokens += a.completionTokens ?? 0
         const checked: Checked<O> = a.invalidJson
@@ -462,6 +464,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       rec.attempts = tally.attempts
       rec.repairs = repairs
       if (keep) rec.prompt = conversation
+      if (cachedTokens !== undefined) rec.cachedTokens = cachedTokens
       if (counted || tally.attempts === 0) {
         rec.promptTokens = promptTokens
         rec.completionTokens = completionTokens

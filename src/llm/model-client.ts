@@ -10,6 +10,8 @@ export interface ModelAnswer {
   invalidJson?: string
   promptTokens?: number
   completionTokens?: number
+  /** Prompt tokens the server served from its prefix cache, when it says. */
+  cachedTokens?: number
 }
 
 /** The small part of a LangChain chat model the runner uses (any BaseChatModel has it). */
@@ -21,12 +23,12 @@ export interface ChatModelLike {
 interface AiMessageLike {
   content?: unknown
   tool_calls?: Array<{ args?: unknown }>
-  usage_metadata?: { input_tokens?: number; output_tokens?: number }
+  usage_metadata?: { input_tokens?: number; output_tokens?: number; input_token_details?: { cache_read?: number } }
 }
 
 interface CompletionLike {
   choices?: Array<{ message?: { content?: string | null } }>
-  usage?: { prompt_tokens?: number; completion_tokens?: number }
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null }
 }
 
 function textOf(content: unknown): unknown {
@@ -40,6 +42,7 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
     content: parsed ?? toolArgs ?? textOf(msg.content),
     promptTokens: msg.usage_metadata?.input_tokens,
     completionTokens: msg.usage_metadata?.output_tokens,
+    cachedTokens: msg.usage_metadata?.input_token_details?.cache_read,
   }
 }
 
@@ -102,7 +105,12 @@ export async function invokeOpenAi(
     throw wrapOpenAIClientError(err)
   }
   const choice = data.choices?.[0]?.message
-  return { content: choice?.content ?? '', promptTokens: data.usage?.prompt_tokens, completionTokens: data.usage?.completion_tokens }
+  return {
+    content: choice?.content ?? '',
+    promptTokens: data.usage?.prompt_tokens,
+    completionTokens: data.usage?.completion_tokens,
+    cachedTokens: data.usage?.prompt_tokens_details?.cached_tokens ?? undefined,
+  }
 }
 
 const structuredByModel = new WeakMap<object, Map<string, { invoke(m: ChatMessage[], o?: Record<string, unknown>): Promise<unknown> }>>()

@@ -26,7 +26,9 @@ describe('usersim run --llm openai against a server that loses requests', () => 
     expect(r.code, r.stderr).toBe(0)
     expect(server.stats.faults.slow).toBeGreaterThan(2)
     const d = new Database(db, { readonly: true })
+    let runId: string
     try {
+      runId = d.prepare('SELECT id FROM runs').pluck().get() as string
       const worst = d.prepare('SELECT max(latency_ms) FROM llm_calls').pluck().get() as number
       const limits = d.prepare('SELECT count(*) FROM llm_calls WHERE concurrency_limit IS NOT NULL').pluck().get() as number
       // Hedged: no call waited for a hung request's timeout.
@@ -36,8 +38,16 @@ describe('usersim run --llm openai against a server that loses requests', () => 
       d.close()
     }
     // Not a terminal: plain lines, no bar and no escape codes.
-    expect(r.stderr).toMatch(/^usersim: progress .* \d+ s$/m)
+    expect(r.stderr).toMatch(/^usersim: progress \d+ %  round 1\/1  agents [\d,]+\/120  \d+ s$/m)
     expect(r.stderr).not.toMatch(/\x1b\[/)
+    // show: the limit per round, and the prefix-cache share per task.
+    const show = await runCli(['show', runId, '--db', db])
+    expect(show.code, show.stderr).toBe(0)
+    expect(show.stdout).toMatch(/LLM concurrency limit \(adaptive\)/)
+    expect(show.stdout).toMatch(/prefix-cached/)
+    const json = JSON.parse((await runCli(['show', runId, '--db', db, '--json'])).stdout)
+    expect(json.llmLimits[0]).toMatchObject({ round: 0, endpoint: server.url, min: expect.any(Number), last: expect.any(Number) })
+    expect(json.llmUsage.some((u: { cachedShare: number | null }) => (u.cachedShare ?? 0) > 0)).toBe(true)
   }, 200_000)
 
   it('refuses a bad USERSIM_PROGRESS_EVERY_MS', async () => {

@@ -101,3 +101,16 @@ describe('adaptive concurrency per endpoint', () => {
     expect(r.limits().size).toBe(0)
   }, 30_000)
 })
+
+describe('prefix-cache accounting', () => {
+  it('records the prompt tokens the server served from its prefix cache', async () => {
+    const s = await server({ latencyMs: 1 })
+    const r = runner(s.url, { timeoutMs: 30_000 })
+    for (let a = 0; a < 3; a++) await r.run(rate, { title: `t${a}` }, meta(a))
+    const recs = r.drain()
+    // The first call's system message is new to the server; the next ones share it.
+    expect(recs[0]!.cachedTokens).toBe(0)
+    expect(recs[1]!.cachedTokens).toBeGreaterThan(0)
+    expect(recs[2]!.cachedTokens).toBeLessThan(recs[2]!.promptTokens!)
+  })
+})

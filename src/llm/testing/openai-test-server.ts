@@ -60,6 +60,12 @@ export interface OpenAiTestServerOptions {
   jsonSchema?: boolean
   /** Keep every request body in `requests` (default true; turn off for long benchmarks). */
   keepRequests?: boolean
+  /**
+   * Report prompt tokens served from a prefix cache (usage.prompt_tokens_details.cached_tokens),
+   * as vLLM and hosted APIs do: the longest run of leading messages seen in an earlier
+   * request counts as cached. Default true.
+   */
+  prefixCache?: boolean
 }
 
 /** Counters the tests and benchmarks read. */
@@ -80,7 +86,8 @@ export interface TestServerStats {
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol
- * (POST /v1/chat/completions, GET /v1/models), for tests, benchmarks and dry runs.
+ * (POST /v1/chat/completions, GET /v1/models), for tests, benchmarks and dry runs;
+ * GET /_stats returns its counters (for a benchmark with the server in another process).
  * By default it answers every request with a value that satisfies the request's JSON
  * schema, so any task runs without scripting.
  *
@@ -118,6 +125,20 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
   let active = 0
   let n = 0
   const faultRng = rngFor(opts.randomFaults?.seed ?? 1, 'faults')
+  const prefixes = new Set<number>()
+  /** Leading messages of this request already seen (message by message, like a block cache at message granularity). */
+  const cachedPrefix = (messages: readonly ChatMessage[]): number => {
+    if (opts.prefixCache === false) return 0
+    let h = 0
+    let cached = 0
+    for (let i = 0; i < messages.length - 1; i++) {
+      h = hashString(`${h}\u0000${messages[i]!.role}\u0000${messages[i]!.content}`)
+      if (prefixes.has(h)) cached = i + 1
+      else prefixes.add(h)
+    }
+    if (prefixes.size > 500_000) prefixes.clear()
+    return cached
+  }
 
   const acquire = (): Promise<void> => {
     if (active < capacity) {
@@ -195,6 +216,8 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
       else if (scripted && 'json' in scripted) content = JSON.stringify(scripted.json)
       else content = defaultContent(body)
       const promptTokens = counter ? counter.messages(body.messages) : estimateTokens(body.messages)
+      const lead = body.messages.slice(0, cachedPrefix(body.messages))
+      const cachedTokens = lead.length ? Math.min(promptTokens, counter ? counter.messages(lead) : estimateTokens(lead)) : 0
       const completionTokens = counter ? counter.text(content) : Math.ceil(content.length / 4)
       stats.ok++
       send(res, 200, {
@@ -204,7 +227,12 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         model: body.model,
         system_fingerprint: 'usersim-test',
         choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+          ...(opts.prefixCache === false ? {} : { prompt_tokens_details: { cached_tokens: cachedTokens } }),
+        },
       })
     } finally {
       stats.open--
@@ -222,6 +250,7 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         if (!authorized(req)) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
         return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'usersim' })) })
       }
+      if (req.method === 'GET' && path === '/_stats') return send(res, 200, stats)
       if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
         handleChat(req, res, Buffer.concat(chunks).toString('utf8')).catch((err) => error(res, 500, String(err), 'server_error', null))
         return
