@@ -106,6 +106,9 @@ export interface LimitRound {
 
 /** The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits were fixed (or it made no calls). */
 export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefined {
+  // A database from before the column (read by `report` without migrating) has no trajectory.
+  const cols = db.prepare("SELECT name FROM pragma_table_info('llm_calls')").pluck().all() as string[]
+  if (!cols.includes('concurrency_limit')) return undefined
   const rows = db
     .prepare(
       `SELECT round, endpoint, concurrency_limit AS l FROM llm_calls

@@ -74,8 +74,8 @@ export const openAiSettingsSchema = z.object({
       /** Overdue after factor × this quantile of recent answer latencies ... */
       quantile: z.number().min(0.5).max(1).default(0.95),
       factor: z.number().min(1).default(2),
-      /** ... and at least this long. */
-      minMs: z.number().int().nonnegative().default(250),
+      /** ... and at least this long (a loaded client's own event-loop delays must not look like stuck requests). */
+      minMs: z.number().int().nonnegative().default(1000),
       /** Share of the endpoints' limits that may be hedges at once (at least 2 hedges). */
       budget: z.number().min(0).max(1).default(0.1),
     })

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenAiTestServer, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
@@ -48,6 +49,13 @@ describe('usersim run --llm openai against a server that loses requests', () => 
     const json = JSON.parse((await runCli(['show', runId, '--db', db, '--json'])).stdout)
     expect(json.llmLimits[0]).toMatchObject({ round: 0, endpoint: server.url, min: expect.any(Number), last: expect.any(Number) })
     expect(json.llmUsage.some((u: { cachedShare: number | null }) => (u.cachedShare ?? 0) > 0)).toBe(true)
+    // The report carries the same trajectory (its page draws it as a table).
+    const html = join(dir, 'report.html')
+    const rep = await runCli(['report', runId, '--db', db, '--out', html])
+    expect(rep.code, rep.stderr).toBe(0)
+    const page = readFileSync(html, 'utf8')
+    expect(page).toContain('"llmLimits":[{"round":0')
+    expect(page).toContain('Concurrency limit per endpoint (adaptive)')
   }, 200_000)
 
   it('refuses a bad USERSIM_PROGRESS_EVERY_MS', async () => {
