@@ -7,7 +7,7 @@ function prepare(db: Db) {
   return {
     call: db.prepare(
       `INSERT INTO llm_calls (run_key, round, agent_id, task, call, outcome, model, endpoint, prompt_tokens, completion_tokens,
-        latency_ms, attempts, repairs, error, prompt, input, output, concurrency_limit, cached_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        latency_ms, attempts, repairs, error, prompt, input, output, concurrency_limit, cached_tokens, logprobs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     cache: db.prepare('INSERT OR IGNORE INTO llm_cache (key, model, task, output, created_at) VALUES (?, ?, ?, ?, ?)'),
   }
@@ -37,7 +37,7 @@ export function insertLlmCalls(db: Db, runKey: number, result: Pick<ShardResult,
     s.call.run(
       runKey, c.round, c.agent, c.task, c.call ?? 0, c.outcome, c.model ?? null, c.endpoint ?? null,
       c.promptTokens ?? null, c.completionTokens ?? null, c.latencyMs ?? null, c.attempts ?? null, c.repairs ?? null,
-      c.error ?? null, json(c.prompt), json(c.input), json(c.output), c.concurrencyLimit ?? null, c.cachedTokens ?? null,
+      c.error ?? null, json(c.prompt), json(c.input), json(c.output), c.concurrencyLimit ?? null, c.cachedTokens ?? null, json(c.logprobs),
     )
     if (c.cache) s.cache.run(c.cache.key, c.cache.model, c.task, JSON.stringify(c.cache.output), now)
   }

@@ -133,10 +133,11 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const modes = new Map<string, OutputMode>()
   const logRate = logPromptRate(settings.logPrompts)
 
-  const client = (url: string, model: string) => {
-    const k = `${url}\n${model}`
+  // Tasks that want token log-probabilities get a client that asks for them.
+  const client = (url: string, model: string, logprobs: boolean) => {
+    const k = `${url}\n${model}\n${logprobs}`
     let c = clients.get(k)
-    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl })))
+    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl, logprobs })))
     return c
   }
 
@@ -245,7 +246,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           answer = await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
         } else {
           answer = await invokeOpenAi(
-            client(permit.endpoint, t.model),
+            client(permit.endpoint, t.model, task.logprobs === true),
             mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
             spec,
             mode,
@@ -439,6 +440,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           : checkAnswer(task as TaskDef<unknown, O>, a.content)
         if (checked.ok) {
           rec.outcome = repairs ? 'repaired' : 'ok'
+          if (a.logprobs) rec.logprobs = a.logprobs
           if (key) rec.cache = { key, model: t.model, output: checked.value }
           if (keep) rec.output = checked.value
           return checked.value

@@ -1,5 +1,5 @@
 import { ChatOpenAICompletions, wrapOpenAIClientError } from '@langchain/openai'
-import type { ChatMessage } from '../core/index.ts'
+import type { ChatMessage, TokenLogprob } from '../core/index.ts'
 import type { OutputMode, OutputSpec } from './structured.ts'
 
 /** What one model answer gives the runner. */
@@ -12,6 +12,17 @@ export interface ModelAnswer {
   completionTokens?: number
   /** Prompt tokens the server served from its prefix cache, when it says. */
   cachedTokens?: number
+  /** The answer's tokens and log-probabilities, when asked for and returned. */
+  logprobs?: TokenLogprob[]
+}
+
+interface LogprobsLike {
+  content?: Array<{ token?: unknown; logprob?: unknown }> | null
+}
+
+function logprobsOf(l: LogprobsLike | null | undefined): TokenLogprob[] | undefined {
+  if (!l?.content?.length) return undefined
+  return l.content.map((t) => ({ token: String(t.token ?? ''), logprob: Number(t.logprob) }))
 }
 
 /** The small part of a LangChain chat model the runner uses (any BaseChatModel has it). */
@@ -24,10 +35,11 @@ interface AiMessageLike {
   content?: unknown
   tool_calls?: Array<{ args?: unknown }>
   usage_metadata?: { input_tokens?: number; output_tokens?: number; input_token_details?: { cache_read?: number } }
+  response_metadata?: { logprobs?: LogprobsLike }
 }
 
 interface CompletionLike {
-  choices?: Array<{ message?: { content?: string | null } }>
+  choices?: Array<{ message?: { content?: string | null }; logprobs?: LogprobsLike | null }>
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null }
 }
 
@@ -43,6 +55,7 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
     promptTokens: msg.usage_metadata?.input_tokens,
     completionTokens: msg.usage_metadata?.output_tokens,
     cachedTokens: msg.usage_metadata?.input_token_details?.cache_read,
+    logprobs: logprobsOf(msg.response_metadata?.logprobs),
   }
 }
 
@@ -53,9 +66,10 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
  * per-attempt timeout, and the API key comes from this process's environment, never
  * from the run's settings.
  */
-export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch }): ChatOpenAICompletions {
+export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch; logprobs?: boolean }): ChatOpenAICompletions {
   return new ChatOpenAICompletions({
     model,
+    ...(o.logprobs ? { logprobs: true } : {}),
     apiKey: process.env.OPENAI_API_KEY || 'no-key',
     temperature: o.temperature,
     maxRetries: 0,
@@ -105,7 +119,9 @@ export async function invokeOpenAi(
     throw wrapOpenAIClientError(err)
   }
   const choice = data.choices?.[0]?.message
+  const logprobs = logprobsOf(data.choices?.[0]?.logprobs)
   return {
+    ...(logprobs ? { logprobs } : {}),
     content: choice?.content ?? '',
     promptTokens: data.usage?.prompt_tokens,
     completionTokens: data.usage?.completion_tokens,

@@ -114,3 +114,22 @@ describe('prefix-cache accounting', () => {
     expect(recs[2]!.cachedTokens).toBeLessThan(recs[2]!.promptTokens!)
   })
 })
+
+describe('token log-probabilities on request', () => {
+  it('asks for them only for tasks that want them, and keeps them with the call', async () => {
+    const s = await startOpenAiTestServer({ models: ['m'], latencyMs: 1 })
+    servers.push(s)
+    const withLogprobs = { ...rate, name: 'rate-with-logprobs', logprobs: true }
+    const r = runner(s.url, { timeoutMs: 30_000 })
+    await r.run(withLogprobs, { title: 'a' }, meta(1))
+    await r.run(rate, { title: 'b' }, meta(2))
+    const [a, b] = r.drain()
+    expect(s.requests[0]!.logprobs).toBe(true)
+    expect(s.requests[1]!.logprobs).toBeUndefined()
+    expect(a!.logprobs!.length).toBeGreaterThan(0)
+    expect(a!.logprobs!.every((t) => t.logprob <= 0)).toBe(true)
+    // The tokens spell the answer the task returned.
+    expect(JSON.parse(a!.logprobs!.map((t) => t.token).join(''))).toEqual(a!.output)
+    expect(b!.logprobs).toBeUndefined()
+  })
+})

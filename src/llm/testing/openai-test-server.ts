@@ -31,6 +31,7 @@ export interface ChatRequestBody {
   temperature?: number
   seed?: number
   max_tokens?: number
+  logprobs?: boolean
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema: JsonSchema } } | { type: 'json_object' } | { type: 'text' }
 }
 
@@ -226,7 +227,7 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         created: 1_700_000_000,
         model: body.model,
         system_fingerprint: 'usersim-test',
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: body.logprobs ? tokenLogprobs(content) : null, finish_reason: 'stop' }],
         usage: {
           prompt_tokens: promptTokens,
           completion_tokens: completionTokens,
@@ -280,6 +281,13 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         server.close(() => resolve())
       }),
   }
+}
+
+/** Log-probabilities in the chat-completions shape: the answer in 4-character tokens, each with a seeded value. */
+function tokenLogprobs(content: string) {
+  const rng = rngFor(hashString(content), 'logprobs')
+  const tokens = content.match(/[\s\S]{1,4}/g) ?? []
+  return { content: tokens.map((token) => ({ token, logprob: -rng.next() * 2, bytes: [...Buffer.from(token)], top_logprobs: [] })), refusal: null }
 }
 
 /** A JSON answer that fits the request's schema (json_schema), or the schema quoted in the prompt (json_object). */
