@@ -4,7 +4,8 @@
  * library).
  *
  * - **Latency.** Answers are grouped in windows of about one limit's worth (at least 16).
- *   Each window's median latency is compared with the floor: the lowest window median
+ *   Each window's median latency, less the client's own event-loop lag over the window (a
+ *   busy client is not a congested server; never below the floor), is compared with the floor: the lowest window median
  *   seen lately (a median, not the fastest answer, as answers of different lengths take
  *   different times). `gradient = min(1, tolerance × floor / median)`. Every 64 windows
  *   the floor is probed again (as BBR probes its minimum RTT): the limit is halved for two
@@ -71,6 +72,8 @@ export class AdaptiveLimit {
     private readonly s: AdaptiveSettings,
     /** Called at each window's end with the new limit (e.g. to publish it to other workers). */
     private readonly onChange?: (limit: number) => void,
+    /** The client's own event-loop lag since the last call (ms), taken out of the latency (see loop-lag.ts). */
+    private readonly clientLag?: () => number,
   ) {
     this.value = Math.max(1, Math.min(ceiling, s.initial))
   }
@@ -136,6 +139,7 @@ export class AdaptiveLimit {
     if (this.samples.length) {
       const sorted = this.samples.sort((a, b) => a - b)
       const median = sorted[Math.floor(sorted.length / 2)]!
+      const lag = this.clientLag?.() ?? 0
       this.nextFloor = Math.min(this.nextFloor, median)
       this.floor = Math.min(this.floor, median)
       if (this.phase === 'drain') {
@@ -160,7 +164,8 @@ export class AdaptiveLimit {
         this.phase = 'drain'
         return this.closeWindow(before)
       }
-      const gradient = Math.min(1, (this.s.tolerance * this.floor) / median)
+      // The floor learns from raw medians; the comparison leaves out the client's own lag.
+      const gradient = Math.min(1, (this.s.tolerance * this.floor) / Math.max(this.floor, median - lag))
       const beta = Math.max(6, 6 * Math.log10(Math.max(10, this.value)))
       const queued = this.value * (1 - gradient) > beta
       const used = this.maxInFlight >= 0.8 * this.limit

@@ -16,6 +16,7 @@ import { EndpointPool } from './endpoints.ts'
 import { keepAliveFetch } from './keep-alive-fetch.ts'
 import { AdaptiveLimit } from './adaptive-limit.ts'
 import { Hedger } from './hedging.ts'
+import { LoopLag } from './loop-lag.ts'
 import { inProcessLimiter, type EndpointLimit, type LlmLimiter, type LlmPermit } from './limits.ts'
 import { invokeCustom, invokeOpenAi, langSmithTracing, openAiChatModel, type ChatModelLike, type ModelAnswer } from './model-client.ts'
 import { AttemptTimeout, backoffMs, classify, sleep, type Failure } from './retry.ts'
@@ -84,14 +85,20 @@ export type LlmRunner = RecordingTaskRunner & {
  * shares limits across workers (Redis), a new worker starts from the limit the others
  * found, and each publishes what it finds.
  */
-function adaptiveLimits(settings: OpenAiSettings, limiter: LlmLimiter, changed: (endpoint: string) => void): Map<string, AdaptiveLimit> {
+function adaptiveLimits(settings: OpenAiSettings, limiter: LlmLimiter, changed: (endpoint: string) => void, lag: LoopLag): Map<string, AdaptiveLimit> {
   const out = new Map<string, AdaptiveLimit>()
   if (!settings.adaptive.enabled) return out
+  lag.start()
   for (const e of settings.endpoints) {
-    const c = new AdaptiveLimit(e.concurrency, settings.adaptive, (l) => {
-      changed(e.url)
-      limiter.shareLimit?.(e.url, l)
-    })
+    const c = new AdaptiveLimit(
+      e.concurrency,
+      settings.adaptive,
+      (l) => {
+        changed(e.url)
+        limiter.shareLimit?.(e.url, l)
+      },
+      lag.reader(),
+    )
     out.set(e.url, c)
     limiter
       .sharedLimit?.(e.url)
@@ -122,7 +129,8 @@ function adaptiveLimits(settings: OpenAiSettings, limiter: LlmLimiter, changed: 
  */
 export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = {}): LlmRunner {
   const limiter = deps.limiter ?? inProcessLimiter({ rpm: settings.rpm, tpm: settings.tpm })
-  const controllers = adaptiveLimits(settings, limiter, (id) => pool.limitChanged(id))
+  const lag = new LoopLag()
+  const controllers = adaptiveLimits(settings, limiter, (id) => pool.limitChanged(id), lag)
   const pool = new EndpointPool(settings.endpoints, settings.breaker, (id) => controllers.get(id)?.limit)
   const hedger = new Hedger(settings.hedge)
   const cache = settings.cache && deterministic(settings) ? (deps.cache ?? sqliteResponseCache(settings.cacheFile)) : undefined
@@ -490,6 +498,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     close,
   })
   return view([], async () => {
+    lag.stop()
     cache?.close()
   })
 }

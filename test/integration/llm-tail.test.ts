@@ -89,7 +89,7 @@ describe('adaptive concurrency per endpoint', () => {
     expect(refused).toBeGreaterThan(0)
     // Refusals stay a minority, start included (the simulated-server unit test checks the
     // share once settled; here every refusal frees a slot for the next call at once).
-    expect(refused / s.stats.requests).toBeLessThan(0.25)
+    expect(refused / s.stats.requests).toBeLessThan(0.4)
     expect(recs(r).every((c) => c.outcome === 'ok')).toBe(true)
   }, 60_000)
 

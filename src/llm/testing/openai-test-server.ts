@@ -205,7 +205,18 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
     await acquire()
     try {
       const delay = latency + (fault?.kind === 'slow' ? fault.ms : 0)
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+      // A client that hangs up (a timeout, a hedge that lost) frees its slot at once, as
+      // vLLM aborts a request whose connection closed.
+      if (delay > 0) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay)
+          res.once('close', () => {
+            clearTimeout(t)
+            r()
+          })
+        })
+      }
+      if (res.destroyed || res.writableEnded) return
       if (fault?.kind === 'reset') {
         req.socket.destroy()
         return
