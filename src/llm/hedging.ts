@@ -7,7 +7,7 @@
  *
  * The delay follows the model's own latency: `factor` × the `quantile` of the last
  * answers' latencies (at least `minMs`). At most `budget` × the endpoints' limits are
- * hedges at any time (at least 2), so a server that is slow for everyone (queueing) is
+ * hedges at any time (at least 8), so a server that is slow for everyone (queueing) is
  * not sent much more work on top.
  */
 export interface HedgeSettings {
@@ -21,6 +21,12 @@ export interface HedgeSettings {
 /** Answers needed before the latency quantile is trusted enough to hedge on. */
 const MIN_SAMPLES = 20
 const WINDOW = 512
+/**
+ * Hedges that may always be out: requests that hang at random (a share of all of them)
+ * are overdue a few at a time whatever the limit, and each needs its hedge at once, or
+ * the calls behind wait out the attempt timeout after all.
+ */
+const MIN_HEDGES_OUT = 8
 
 /** Latencies of recent successful attempts, per model: a ring of the last WINDOW. */
 export class LatencyWindow {
@@ -78,12 +84,12 @@ export class Hedger {
 
   /**
    * Takes a hedge slot: at most `budget` × the requests the endpoints take at once (at
-   * least 2) are hedges at any time. A bound on hedges in flight rather than a rate: when
+   * least 8) are hedges at any time. A bound on hedges in flight rather than a rate: when
    * stuck requests hold every slot no call finishes, and a budget earned per call would
    * run dry exactly then.
    */
   take(capacity: number): boolean {
-    if (this.out >= Math.max(2, Math.floor(this.s.budget * capacity))) return false
+    if (this.out >= Math.max(MIN_HEDGES_OUT, Math.floor(this.s.budget * capacity))) return false
     this.out++
     this.sent++
     return true

@@ -76,7 +76,7 @@ export const openAiSettingsSchema = z.object({
       factor: z.number().min(1).default(2),
       /** ... and at least this long (a loaded client's own event-loop delays must not look like stuck requests). */
       minMs: z.number().int().nonnegative().default(1000),
-      /** Share of the endpoints' limits that may be hedges at once (at least 2 hedges). */
+      /** Share of the endpoints' limits that may be hedges at once (at least 8 hedges). */
       budget: z.number().min(0).max(1).default(0.1),
     })
     .prefault({}),
