@@ -32,6 +32,8 @@ export interface ClientTally {
   byEndpoint: Record<string, number>
   ok: number
   calls: number
+  /** Each call's latency, when the caller wants them. */
+  latencies?: number[]
 }
 
 function tally(into: ClientTally, recs: TaskCallRecord[]): void {
@@ -39,6 +41,7 @@ function tally(into: ClientTally, recs: TaskCallRecord[]): void {
     into.byEndpoint[r.endpoint ?? '?'] = (into.byEndpoint[r.endpoint ?? '?'] ?? 0) + 1
     into.calls++
     if (r.outcome === 'ok') into.ok++
+    into.latencies?.push(r.latencyMs ?? 0)
   }
 }
 

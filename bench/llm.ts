@@ -18,8 +18,8 @@ const BIN = join(ROOT, 'bin', 'usersim.js')
 const CLIENT_BOOT = new URL('./llm-client-child-boot.mjs', import.meta.url)
 
 /** Starts `usersim mock-llm` in its own process (so the server does not share our CPU). */
-async function mockServer(latency: number, capacity: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'mock-llm', '--port', '0', '--latency', String(latency), '--capacity', String(capacity), '--model', 'm', '--tokens', 'estimate', '--json'], {
+export async function mockServer(latency: number, capacity: number, extra: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'mock-llm', '--port', '0', '--latency', String(latency), '--capacity', String(capacity), '--model', 'm', '--tokens', 'estimate', '--json', ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -53,6 +53,8 @@ interface Saturation {
 async function saturate(urls: string[], concurrency: number[], calls: number, threads: number): Promise<Saturation> {
   const settings = openAiSettingsSchema.parse({
     backend: 'openai', model: 'm', cache: false, logPrompts: 'none', timeoutMs: 30_000,
+    // Hand-set limits, as these figures always were (the adaptive limit has its own table).
+    adaptive: { enabled: false },
     endpoints: urls.map((url, i) => ({ url, concurrency: concurrency[i]! })),
   })
   const t: ClientTally = { byEndpoint: {}, ok: 0, calls: 0 }
@@ -124,7 +126,7 @@ async function runUtilization(url: string, latency: number, capacity: number, ag
   const db = join(tmpdir(), `usersim-bench-llm-run-${process.pid}.db`)
   try {
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'run', 'feed', '--agents', String(agents), '--rounds', String(rounds), '--llm', 'openai', '--model', 'm', '--base-url', url, '--llm-concurrency', String(capacity), '--no-cache', '--db', db, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn(process.execPath, [BIN, 'run', 'feed', '--agents', String(agents), '--rounds', String(rounds), '--llm', 'openai', '--model', 'm', '--base-url', url, '--llm-concurrency', `fixed:${capacity}`, '--no-cache', '--db', db, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
       let buf = ''
       child.stdout!.on('data', (d) => (buf += d))
       child.once('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`usersim run exited with ${code}`))))
@@ -229,6 +231,13 @@ async function feedTokens(agents: number, rounds: number) {
  * BENCH_LLM_CALLS overrides the call count.
  */
 export async function bench(): Promise<Record<string, unknown>> {
+  // Issue 21's table and issue 13's round tail (bench/_llm-adaptive.ts); BENCH_LLM_ONLY=adaptive runs only those.
+  const adaptive = await (await import('./_llm-adaptive.ts')).benchAdaptive()
+  if (process.env.BENCH_LLM_ONLY === 'adaptive') return adaptive
+  return { ...adaptive, ...(await saturationFigures()) }
+}
+
+async function saturationFigures(): Promise<Record<string, unknown>> {
   const calls = Number(process.env.BENCH_LLM_CALLS ?? 20_000)
   const repeat = Math.max(1, Number(process.env.BENCH_LLM_REPEAT ?? 3))
   const threads = defaultThreads()

@@ -14,7 +14,10 @@ export function addLlmOptions(cmd: Command): Command {
     .option('--task-model <task=model>', 'model for one task (repeatable)', collect)
     .option('--no-cache', 'do not use the response cache')
     .option('--log-prompts <mode>', 'keep prompts and outputs: all (default), none or sample:RATE')
-    .option('--llm-concurrency <n>', `requests in flight per endpoint, one number or one per --base-url (default ${DEFAULT_ENDPOINT_CONCURRENCY})`)
+    .option(
+      '--llm-concurrency <n>',
+      `most requests in flight per endpoint, one number or one per --base-url; the limit adapts below it (default ${DEFAULT_ENDPOINT_CONCURRENCY}); fixed:N holds it at N`,
+    )
     .option('--rpm <n>', 'requests per minute across endpoints')
     .option('--tpm <n>', 'tokens per minute across endpoints')
     .option('--llm-timeout <ms>', 'timeout of one model request in ms (default 60000)')
@@ -29,7 +32,10 @@ const flagsSchema = z.object({
   taskModel: z.array(z.string()).optional(),
   cache: z.boolean().default(true),
   logPrompts: z.string().optional(),
-  llmConcurrency: z.string().regex(/^\d+(,\d+)*$/, '--llm-concurrency must be a whole number or a comma-separated list').optional(),
+  llmConcurrency: z
+    .string()
+    .regex(/^(fixed:)?\d+(,\d+)*$/, '--llm-concurrency must be a whole number or a comma-separated list, optionally after fixed: (e.g. 256, 64,128 or fixed:64)')
+    .optional(),
   rpm: intFlag('--rpm', 1),
   tpm: intFlag('--tpm', 1),
   llmTimeout: intFlag('--llm-timeout', 100, 3_600_000),
@@ -51,7 +57,8 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
   }
   if (!f.model) throw new SimError('USAGE', '--llm openai needs --model NAME (the model name the server serves)')
   const urls = f.baseUrl?.length ? f.baseUrl : [process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1']
-  const conc = (f.llmConcurrency ?? String(DEFAULT_ENDPOINT_CONCURRENCY)).split(',').map(Number)
+  const fixed = f.llmConcurrency?.startsWith('fixed:') ?? false
+  const conc = (f.llmConcurrency ?? String(DEFAULT_ENDPOINT_CONCURRENCY)).replace(/^fixed:/, '').split(',').map(Number)
   if (conc.length !== 1 && conc.length !== urls.length) {
     throw new SimError('USAGE', `--llm-concurrency lists ${conc.length} numbers for ${urls.length} --base-url endpoints`)
   }
@@ -78,6 +85,7 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
     cache: f.cache,
     cacheFile: ctx.db,
     logPrompts: f.logPrompts,
+    adaptive: { enabled: !fixed },
   })
   if (!parsed.success) throw new SimError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
   const results = await preflight(parsed.data)

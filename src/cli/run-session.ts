@@ -1,3 +1,5 @@
+import { z } from 'zod'
+import { SimError } from '../core/index.ts'
 import type { RunConfig } from '../config/index.ts'
 import { defaultExtensions, testHoldFromEnv } from '../extensions/index.ts'
 import { distributedExecutorFromFlag } from '../runner/bullmq/cli-executor.ts'
@@ -8,16 +10,32 @@ import { roundsTable, summaryTable } from './output/metrics-view.ts'
 
 /** A progress bar over rounds and agents, as a round-loop extension. */
 export function progressExtension(config: RunConfig, json: boolean): RunExtension & { finish(): void } {
-  const progress = createProgress({ json })
+  const progress = createProgress({ json, everyMs: progressEveryFromEnv(process.env) })
   const total = config.agents * config.rounds
   return {
     name: 'progress',
-    attach: (loop) =>
-      loop.on('shard:committed', ({ round, agentsDone }) =>
-        progress.update(round * config.agents + agentsDone, total, `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
-      ),
+    attach: (loop) => {
+      const label = (round: number, agentsDone: number) =>
+        `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`
+      loop.on('run:start', ({ fromRound }) => progress.update(fromRound * config.agents, total, label(fromRound, 0)))
+      loop.on('round:done', ({ round }) => {
+        if (round + 1 < config.rounds) progress.update((round + 1) * config.agents, total, label(round + 1, 0))
+      })
+      loop.on('shard:committed', ({ round, agentsDone }) => progress.update(round * config.agents + agentsDone, total, label(round, agentsDone)))
+    },
     finish: () => progress.done(),
   }
+}
+
+const everySchema = z.coerce.number().int().min(100).max(86_400_000)
+
+/** USERSIM_PROGRESS_EVERY_MS: how often a run off a terminal prints its progress line. */
+export function progressEveryFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.USERSIM_PROGRESS_EVERY_MS
+  if (raw === undefined || raw === '') return undefined
+  const p = everySchema.safeParse(raw)
+  if (!p.success) throw new SimError('USAGE', `USERSIM_PROGRESS_EVERY_MS must be a whole number of milliseconds from 100 to 86400000 (got "${raw}")`)
+  return p.data
 }
 
 /**

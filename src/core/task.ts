@@ -29,6 +29,12 @@ export interface TaskDef<I = unknown, O = unknown> {
    * preference datasets are built from these traces; see src/datasets).
    */
   record?: boolean
+  /**
+   * Ask the server for the answer's token log-probabilities and keep them with the call
+   * (`llm_calls.logprobs`), for trajectory and off-policy data. Servers that do not
+   * return them leave them out.
+   */
+  logprobs?: boolean
 }
 
 /**
@@ -76,6 +82,12 @@ export interface TaskTrace {
   output: unknown
 }
 
+/** One token of an answer and its log-probability under the model. */
+export interface TokenLogprob {
+  token: string
+  logprob: number
+}
+
 /** One task call as recorded for accounting (the LLM layer fills the model fields). */
 export interface TaskCallRecord {
   task: string
@@ -86,6 +98,10 @@ export interface TaskCallRecord {
   endpoint?: string
   promptTokens?: number
   completionTokens?: number
+  /** Prompt tokens the server served from its prefix cache (usage.prompt_tokens_details.cached_tokens), when it says. */
+  cachedTokens?: number
+  /** The final answer's tokens with their log-probabilities (tasks with `logprobs: true`, when the server returns them). */
+  logprobs?: TokenLogprob[]
   latencyMs?: number
   attempts?: number
   /** Prompt messages and output, when prompt logging keeps this call. */
@@ -97,6 +113,8 @@ export interface TaskCallRecord {
   call?: number
   /** Invalid answers sent back to the model with their validation error. */
   repairs?: number
+  /** The endpoint's adaptive concurrency limit when the answer came (whole run: a thread's share × shares). */
+  concurrencyLimit?: number
   /** A deterministic answer to store in the response cache (committed with the shard). */
   cache?: { key: string; model: string; output: unknown }
 }

@@ -25,6 +25,8 @@ export class EndpointPool {
   constructor(
     endpoints: readonly EndpointSettings[],
     private readonly breaker: { failures: number; probeAfterMs: number },
+    /** The endpoint's limit now, when it adapts (else its configured concurrency). */
+    private readonly limitOf: (id: string) => number | undefined = () => undefined,
   ) {
     this.health = endpoints.map((e) => ({ limit: { id: e.url, concurrency: e.concurrency }, failures: 0, outUntil: 0, trips: 0, probing: false }))
     for (const h of this.health) this.byId.set(h.limit.id, h)
@@ -39,9 +41,28 @@ export class EndpointPool {
         h.outUntil = 0
         h.probing = true
       }
-      out.push(h.probing ? { id: h.limit.id, concurrency: 1 } : h.limit)
+      if (h.probing) out.push({ id: h.limit.id, concurrency: 1 })
+      else {
+        this.refresh(h)
+        out.push(h.limit)
+      }
     }
     return out
+  }
+
+  /**
+   * The limit objects handed out are the ones calls wait on in the limiter, so a limit
+   * that adapts is updated in place: calls already waiting see the new limit at once.
+   */
+  private refresh(h: Health): void {
+    const l = this.limitOf(h.limit.id)
+    if (l !== undefined) h.limit.concurrency = l
+  }
+
+  /** An endpoint's adaptive limit changed. */
+  limitChanged(id: string): void {
+    const h = this.byId.get(id)
+    if (h) this.refresh(h)
   }
 
   /** ms until the first endpoint out of rotation may be probed. */

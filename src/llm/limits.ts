@@ -27,6 +27,10 @@ export interface LlmLimiter {
   release(permit: LlmPermit, usedTokens: number): void
   /** Permits out per endpoint id (for routing decisions and reports). */
   inFlight(endpoint: string): number
+  /** A limiter shared across processes may hold the endpoint's adaptive limit that others found. */
+  sharedLimit?(endpoint: string): Promise<number | undefined>
+  /** Publishes the adaptive limit this process found for the endpoint. */
+  shareLimit?(endpoint: string, limit: number): void
 }
 
 export interface EndpointLimit {
@@ -154,9 +158,9 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
   }
 
   /** Latest known limit per endpoint: lets `pump` stop at once when every endpoint is full. */
-  const limits = new Map<string, number>()
+  const limits = new Map<string, EndpointLimit>()
   const anyRoom = () => {
-    for (const [id, c] of limits) if ((flights.get(id) ?? 0) < c) return true
+    for (const [id, e] of limits) if ((flights.get(id) ?? 0) < e.concurrency) return true
     return false
   }
 
@@ -188,7 +192,7 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
       if (!req.endpoints.length) return Promise.reject(new Error('no endpoint to acquire a permit on'))
       return new Promise<LlmPermit>((resolve, reject) => {
         const w: Waiter = { req, resolve, reject, done: false }
-        for (const e of req.endpoints) limits.set(e.id, e.concurrency)
+        for (const e of req.endpoints) limits.set(e.id, e)
         queue.push(w)
         req.signal?.addEventListener(
           'abort',

@@ -7,7 +7,7 @@ function prepare(db: Db) {
   return {
     call: db.prepare(
       `INSERT INTO llm_calls (run_key, round, agent_id, task, call, outcome, model, endpoint, prompt_tokens, completion_tokens,
-        latency_ms, attempts, repairs, error, prompt, input, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        latency_ms, attempts, repairs, error, prompt, input, output, concurrency_limit, cached_tokens, logprobs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     cache: db.prepare('INSERT OR IGNORE INTO llm_cache (key, model, task, output, created_at) VALUES (?, ?, ?, ?, ?)'),
   }
@@ -37,7 +37,7 @@ export function insertLlmCalls(db: Db, runKey: number, result: Pick<ShardResult,
     s.call.run(
       runKey, c.round, c.agent, c.task, c.call ?? 0, c.outcome, c.model ?? null, c.endpoint ?? null,
       c.promptTokens ?? null, c.completionTokens ?? null, c.latencyMs ?? null, c.attempts ?? null, c.repairs ?? null,
-      c.error ?? null, json(c.prompt), json(c.input), json(c.output),
+      c.error ?? null, json(c.prompt), json(c.input), json(c.output), c.concurrencyLimit ?? null, c.cachedTokens ?? null, json(c.logprobs),
     )
     if (c.cache) s.cache.run(c.cache.key, c.cache.model, c.task, JSON.stringify(c.cache.output), now)
   }
@@ -50,6 +50,10 @@ export interface LlmTaskUsage {
   modelCalls: number
   promptTokens: number
   completionTokens: number
+  /** Prompt tokens the server served from its prefix cache, over the calls that report it (null: none did). */
+  cachedTokens: number | null
+  /** cachedTokens ÷ the prompt tokens of the calls that report it. */
+  cachedShare: number | null
   cacheHits: number
   repairs: number
   repaired: number
@@ -73,15 +77,54 @@ export function llmUsage(db: Db, runKey: number): LlmTaskUsage[] | undefined {
       `SELECT task, count(*) AS calls,
         sum(outcome IN ('ok', 'repaired', 'fallback')) AS modelCalls,
         coalesce(sum(prompt_tokens), 0) AS promptTokens, coalesce(sum(completion_tokens), 0) AS completionTokens,
+        sum(cached_tokens) AS cachedTokens, sum(CASE WHEN cached_tokens IS NOT NULL THEN prompt_tokens END) AS reportingPrompt,
         sum(outcome = 'cached') AS cacheHits, coalesce(sum(repairs), 0) AS repairs, sum(outcome = 'repaired') AS repaired,
         sum(outcome = 'fallback') AS fallbacks, sum(outcome = 'error') AS errors, coalesce(sum(attempts), 0) AS attempts
        FROM llm_calls WHERE run_key = ? GROUP BY task ORDER BY task`,
     )
-    .all(runKey) as Omit<LlmTaskUsage, 'latencyMs'>[]
+    .all(runKey) as Array<Omit<LlmTaskUsage, 'latencyMs' | 'cachedShare'> & { reportingPrompt: number | null }>
   if (!rows.length) return undefined
   const lat = db.prepare("SELECT latency_ms FROM llm_calls WHERE run_key = ? AND task = ? AND outcome <> 'cached' AND latency_ms IS NOT NULL ORDER BY latency_ms").pluck()
-  return rows.map((r) => {
+  return rows.map(({ reportingPrompt, ...r }) => {
     const l = lat.all(runKey, r.task) as number[]
-    return { ...r, latencyMs: { p50: quantile(l, 0.5), p95: quantile(l, 0.95), p99: quantile(l, 0.99) } }
+    const cachedShare = r.cachedTokens === null || !reportingPrompt ? null : Math.round((r.cachedTokens / reportingPrompt) * 1000) / 1000
+    return { ...r, cachedShare, latencyMs: { p50: quantile(l, 0.5), p95: quantile(l, 0.95), p99: quantile(l, 0.99) } }
+  })
+}
+
+/** One endpoint's adaptive concurrency limit over one round (from the limit recorded with each answer). */
+export interface LimitRound {
+  round: number
+  endpoint: string
+  calls: number
+  min: number
+  median: number
+  max: number
+  /** The limit with the round's last answer. */
+  last: number
+}
+
+/** The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits were fixed (or it made no calls). */
+export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefined {
+  // A database from before the column (read by `report` without migrating) has no trajectory.
+  const cols = db.prepare("SELECT name FROM pragma_table_info('llm_calls')").pluck().all() as string[]
+  if (!cols.includes('concurrency_limit')) return undefined
+  const rows = db
+    .prepare(
+      `SELECT round, endpoint, concurrency_limit AS l FROM llm_calls
+       WHERE run_key = ? AND concurrency_limit IS NOT NULL AND endpoint IS NOT NULL ORDER BY round, endpoint, rowid`,
+    )
+    .all(runKey) as Array<{ round: number; endpoint: string; l: number }>
+  if (!rows.length) return undefined
+  const groups = new Map<string, { round: number; endpoint: string; ls: number[] }>()
+  for (const r of rows) {
+    const k = `${r.round}\n${r.endpoint}`
+    let g = groups.get(k)
+    if (!g) groups.set(k, (g = { round: r.round, endpoint: r.endpoint, ls: [] }))
+    g.ls.push(r.l)
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g.ls].sort((a, b) => a - b)
+    return { round: g.round, endpoint: g.endpoint, calls: g.ls.length, min: sorted[0]!, median: quantile(sorted, 0.5), max: sorted.at(-1)!, last: g.ls.at(-1)! }
   })
 }

@@ -14,7 +14,10 @@ import type { ChatOpenAICompletions } from '@langchain/openai'
 import { cacheKey, sqliteResponseCache, type ResponseCache } from './response-cache-repo.ts'
 import { EndpointPool } from './endpoints.ts'
 import { keepAliveFetch } from './keep-alive-fetch.ts'
-import { inProcessLimiter, type EndpointLimit, type LlmLimiter } from './limits.ts'
+import { AdaptiveLimit } from './adaptive-limit.ts'
+import { Hedger } from './hedging.ts'
+import { LoopLag } from './loop-lag.ts'
+import { inProcessLimiter, type EndpointLimit, type LlmLimiter, type LlmPermit } from './limits.ts'
 import { invokeCustom, invokeOpenAi, langSmithTracing, openAiChatModel, type ChatModelLike, type ModelAnswer } from './model-client.ts'
 import { AttemptTimeout, backoffMs, classify, sleep, type Failure } from './retry.ts'
 import { deterministic, logPromptRate, type OpenAiSettings } from './settings.ts'
@@ -46,10 +49,67 @@ interface Completion {
   attempts: number
 }
 
+/** Hedges one call may have in flight beside its attempt (a hedge that failed may be replaced, within settings.attempts). */
+const MAX_HEDGES = 2
+/** How soon an overdue call looks again for hedge budget. */
+const BUDGET_RECHECK_MS = 250
+
+/** One HTTP attempt of a call. */
+interface Flight {
+  ac: AbortController
+  mode: OutputMode
+  /** When it got its slot and went out (undefined while it waits for one). */
+  sentAt?: number
+  /** Resolves when it goes out. */
+  sent: Promise<void>
+  settled: Promise<Settled>
+}
+
+type Settled =
+  | { flight: Flight; kind: 'answer'; answer: ModelAnswer; endpoint: string }
+  | { flight: Flight; kind: 'failure'; failure: Failure; endpoint: string }
+  | { flight: Flight; kind: 'cancelled' }
+
 export type LlmRunner = RecordingTaskRunner & {
   close(): Promise<void>
   /** Endpoints currently out of rotation (for progress and reports). */
   outOfRotation(): string[]
+  /** Each endpoint's adaptive limit now, scaled to the whole run when this process has a share of it. */
+  limits(): Map<string, number>
+  /** Hedged attempts sent so far. */
+  hedgesSent(): number
+}
+
+/**
+ * One adaptive limit per endpoint (none when the limits are fixed). With a limiter that
+ * shares limits across workers (Redis), a new worker starts from the limit the others
+ * found, and each publishes what it finds.
+ */
+function adaptiveLimits(settings: OpenAiSettings, limiter: LlmLimiter, changed: (endpoint: string) => void, lag: LoopLag): Map<string, AdaptiveLimit> {
+  const out = new Map<string, AdaptiveLimit>()
+  if (!settings.adaptive.enabled) return out
+  lag.start()
+  for (const e of settings.endpoints) {
+    const c = new AdaptiveLimit(
+      e.concurrency,
+      settings.adaptive,
+      (l) => {
+        changed(e.url)
+        limiter.shareLimit?.(e.url, l)
+      },
+      lag.reader(),
+    )
+    out.set(e.url, c)
+    limiter
+      .sharedLimit?.(e.url)
+      .then((l) => {
+        if (l === undefined || !c.probing) return
+        c.adopt(l)
+        changed(e.url)
+      })
+      .catch(() => {})
+  }
+  return out
 }
 
 /**
@@ -69,7 +129,10 @@ export type LlmRunner = RecordingTaskRunner & {
  */
 export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = {}): LlmRunner {
   const limiter = deps.limiter ?? inProcessLimiter({ rpm: settings.rpm, tpm: settings.tpm })
-  const pool = new EndpointPool(settings.endpoints, settings.breaker)
+  const lag = new LoopLag()
+  const controllers = adaptiveLimits(settings, limiter, (id) => pool.limitChanged(id), lag)
+  const pool = new EndpointPool(settings.endpoints, settings.breaker, (id) => controllers.get(id)?.limit)
+  const hedger = new Hedger(settings.hedge)
   const cache = settings.cache && deterministic(settings) ? (deps.cache ?? sqliteResponseCache(settings.cacheFile)) : undefined
   const fetchImpl = keepAliveFetch()
   const clients = new Map<string, ChatOpenAICompletions>()
@@ -78,10 +141,11 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const modes = new Map<string, OutputMode>()
   const logRate = logPromptRate(settings.logPrompts)
 
-  const client = (url: string, model: string) => {
-    const k = `${url}\n${model}`
+  // Tasks that want token log-probabilities get a client that asks for them.
+  const client = (url: string, model: string, logprobs: boolean) => {
+    const k = `${url}\n${model}\n${logprobs}`
     let c = clients.get(k)
-    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl })))
+    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl, logprobs })))
     return c
   }
 
@@ -103,8 +167,8 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
 
   const modeOf = (model: string): OutputMode => modes.get(model) ?? (settings.structured === 'jsonMode' ? 'jsonMode' : 'jsonSchema')
 
-  /** One answer from the model: HTTP attempts with retries, routed over healthy endpoints. */
-  const acquire = async (t: Target, est: number) => {
+  /** A slot on a healthy endpoint (or the scenario's model) for one HTTP attempt. */
+  const acquire = async (t: Target, est: number, signal: AbortSignal) => {
     for (;;) {
       let endpoints: EndpointLimit[]
       if (t.custom) endpoints = [{ id: t.model, concurrency: CUSTOM_CONCURRENCY }]
@@ -112,16 +176,118 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
         endpoints = pool.available()
         if (!endpoints.length) {
           await sleep(pool.nextProbeIn() + 1)
+          signal.throwIfAborted()
           continue
         }
       }
-      const permit = await limiter.acquire({ endpoints, tokens: est })
+      const permit = await limiter.acquire({ endpoints, tokens: est, signal })
       // Taken out of rotation while this call waited: give the slot back and route again.
       if (t.custom || !pool.isOut(permit.endpoint)) return permit
       limiter.release(permit, 0)
     }
   }
 
+  /** Requests the endpoints take at once now (their adaptive or fixed limits). */
+  const capacity = () => settings.endpoints.reduce((n, e) => n + (controllers.get(e.url)?.limit ?? e.concurrency), 0)
+
+  /** The least loaded healthy endpoint, without a slot from the limiter (for hedges). */
+  const bypassPermit = (est: number): LlmPermit | undefined => {
+    let best: EndpointLimit | undefined
+    let load = Infinity
+    for (const e of pool.available()) {
+      const l = limiter.inFlight(e.id) / e.concurrency
+      if (l < load) (best = e), (load = l)
+    }
+    return best && { endpoint: best.id, tokens: est }
+  }
+
+  /**
+   * One HTTP attempt in flight. `settled` never rejects: it resolves with the answer, the
+   * classified failure, or `cancelled` when the call no longer needs it (another attempt
+   * won, or the call gave up) — a cancelled attempt says nothing about the endpoint.
+   */
+  const launch = (
+    t: Target,
+    task: TaskDef<never, never>,
+    conversation: ChatMessage[],
+    spec: OutputSpec,
+    seed: number | undefined,
+    est: number,
+    tally: { attempts: number },
+    hedge = false,
+  ): Flight => {
+    const ac = new AbortController()
+    const mode = modeOf(t.model)
+    let markSent!: () => void
+    const flight: Flight = { ac, mode, settled: undefined as unknown as Promise<Settled>, sent: new Promise<void>((r) => (markSent = r)) }
+    flight.settled = (async (): Promise<Settled> => {
+      // A hedge stands in for an attempt that still holds its slot (stuck, most likely):
+      // it goes out beside the concurrency limit, or it could wait behind the very requests
+      // that hold the slots. The hedge budget bounds the excess. Request and token rates,
+      // when set, are contracts with the server: then a hedge waits like any attempt.
+      let permit: LlmPermit | undefined = hedge && !settings.rpm && !settings.tpm && !t.custom ? bypassPermit(est) : undefined
+      const viaLimiter = !permit
+      try {
+        permit ??= await acquire(t, est, ac.signal)
+      } catch (err) {
+        if (ac.signal.aborted) return { flight, kind: 'cancelled' }
+        throw err
+      }
+      const sent = performance.now()
+      flight.sentAt = sent
+      markSent()
+      tally.attempts++
+      const inFlight = limiter.inFlight(permit.endpoint)
+      controllers.get(permit.endpoint)?.sent(inFlight)
+      // The openai client enforces the timeout (settings.timeoutMs); a scenario's own model
+      // gets an abort from our timer instead.
+      let timedOut = false
+      let timer: NodeJS.Timeout | undefined
+      let used = est
+      try {
+        let answer: ModelAnswer
+        if (t.custom) {
+          timer = setTimeout(() => {
+            timedOut = true
+            ac.abort(new AttemptTimeout(settings.timeoutMs))
+          }, settings.timeoutMs)
+          answer = await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
+        } else {
+          answer = await invokeOpenAi(
+            client(permit.endpoint, t.model, task.logprobs === true),
+            mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
+            spec,
+            mode,
+            task.name,
+            seed,
+            viaInvoke,
+            ac.signal,
+          )
+        }
+        if (answer.promptTokens !== undefined) used = answer.promptTokens + (answer.completionTokens ?? 0)
+        const ms = performance.now() - sent
+        pool.success(permit.endpoint)
+        hedger.observe(t.model, ms)
+        controllers.get(permit.endpoint)?.observe({ kind: 'ok', ms, inFlight })
+        return { flight, kind: 'answer', answer, endpoint: permit.endpoint }
+      } catch (err) {
+        if (ac.signal.aborted && !timedOut) return { flight, kind: 'cancelled' }
+        const failure: Failure = timedOut ? { kind: 'retry', reason: 'timeout', message: `no answer within ${settings.timeoutMs} ms` } : classify(err, { endpoint: permit.endpoint, model: t.model })
+        if (failure.kind === 'retry' && failure.reason !== 'rate-limit') pool.failure(permit.endpoint)
+        controllers.get(permit.endpoint)?.observe(failure.kind === 'retry' && failure.overload ? { kind: 'overload', inFlight } : { kind: 'other' })
+        return { flight, kind: 'failure', failure, endpoint: permit.endpoint }
+      } finally {
+        if (timer) clearTimeout(timer)
+        if (viaLimiter) limiter.release(permit, used)
+      }
+    })()
+    return flight
+  }
+
+  /**
+   * One answer from the model: HTTP attempts with retries, routed over healthy endpoints,
+   * and hedged (see hedging.ts) when an attempt takes far longer than answers usually do.
+   */
   const complete = async (
     t: Target,
     task: TaskDef<never, never>,
@@ -133,64 +299,86 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     let last: Failure | undefined
     let formatSwitches = 0
     const est = estimateTokens(conversation) + settings.maxCompletionTokens
-    for (let attempt = 1; attempt <= settings.attempts; attempt++) {
-      const permit = await acquire(t, est)
-      tally.attempts++
-      const mode = modeOf(t.model)
-      // The openai client enforces the timeout (settings.timeoutMs); a scenario's own model
-      // gets an abort signal from our timer instead.
-      let timedOut = false
-      let timer: NodeJS.Timeout | undefined
-      let used = est
-      try {
-        let answer: ModelAnswer
-        if (t.custom) {
-          const ac = new AbortController()
-          timer = setTimeout(() => {
-            timedOut = true
-            ac.abort(new AttemptTimeout(settings.timeoutMs))
-          }, settings.timeoutMs)
-          answer = await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
-        } else {
-          answer = await invokeOpenAi(
-            client(permit.endpoint, t.model),
-            mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
-            spec,
-            mode,
-            task.name,
-            seed,
-            viaInvoke,
-          )
+    const flights = new Set<Flight>()
+    let started = 0
+    const cancelAll = () => {
+      for (const f of flights) f.ac.abort()
+      flights.clear()
+    }
+    try {
+      for (;;) {
+        if (!flights.size) {
+          if (started >= settings.attempts) break
+          if (last?.kind === 'retry') await sleep(backoffMs(started, last.retryAfterMs))
+          flights.add(launch(t, task, conversation, spec, seed, est, tally))
+          started++
         }
-        if (answer.promptTokens !== undefined) used = answer.promptTokens + (answer.completionTokens ?? 0)
-        pool.success(permit.endpoint)
-        return { answer, endpoint: permit.endpoint, attempts: attempt }
-      } catch (err) {
-        last = timedOut ? { kind: 'retry', reason: 'timeout', message: `no answer within ${settings.timeoutMs} ms` } : classify(err, { endpoint: permit.endpoint, model: t.model })
-        if (last.kind === 'retry' && last.reason !== 'rate-limit') pool.failure(permit.endpoint)
-      } finally {
+        const hedging = settings.hedge.enabled && flights.size <= MAX_HEDGES && started < settings.attempts
+        const due = hedging ? hedgeDue(flights, t.model) : undefined
+        let wait = due
+        if (due !== undefined && due <= 0) {
+          // Every attempt is overdue: send one more if the budget allows, else look again shortly.
+          if (hedger.take(capacity())) {
+            const h = launch(t, task, conversation, spec, seed, est, tally, true)
+            void h.settled.then(
+              () => hedger.done(),
+              () => hedger.done(),
+            )
+            flights.add(h)
+            started++
+            continue
+          }
+          wait = BUDGET_RECHECK_MS
+        }
+        let timer: NodeJS.Timeout | undefined
+        const waits: Array<Promise<Settled | undefined>> = [...flights].map((f) => f.settled)
+        if (hedging) {
+          // Look again when the newest attempt is due, when a waiting one goes out, or
+          // (too few answers yet to know the latency) in a second.
+          waits.push(new Promise((r) => (timer = setTimeout(() => r(undefined), wait ?? 1000))))
+          for (const f of flights) if (f.sentAt === undefined) waits.push(f.sent.then(() => undefined))
+        }
+        const next = await Promise.race(waits)
         if (timer) clearTimeout(timer)
-        limiter.release(permit, used)
-      }
-      if (last.kind === 'invalid-json') {
-        pool.success(permit.endpoint)
-        return { answer: { content: undefined, invalidJson: last.message }, endpoint: permit.endpoint, attempts: attempt }
-      }
-      if (last.kind === 'fatal') throw last.error
-      if (last.kind === 'call') break
-      if (last.kind === 'format') {
-        if (settings.structured !== 'auto' || mode === 'jsonMode' || formatSwitches++ > 0) {
+        if (!next) continue
+        flights.delete(next.flight)
+        if (next.kind === 'cancelled') continue
+        if (next.kind === 'answer') return { answer: next.answer, endpoint: next.endpoint, attempts: tally.attempts }
+        last = next.failure
+        if (last.kind === 'retry') continue // the others in flight may still answer; else retry after a backoff
+        if (last.kind === 'invalid-json') {
+          pool.success(next.endpoint)
+          return { answer: { content: undefined, invalidJson: last.message }, endpoint: next.endpoint, attempts: tally.attempts }
+        }
+        if (last.kind === 'fatal') throw last.error
+        if (last.kind === 'call') break
+        // 'format': the server refused the structured-output request.
+        if (settings.structured !== 'auto' || next.flight.mode === 'jsonMode' || formatSwitches++ > 0) {
           last = { kind: 'call', message: `the server refused the structured-output request: ${last.message}` }
           break
         }
         modes.set(t.model, 'jsonMode')
-        attempt--
-        continue
+        cancelAll()
+        started--
+        last = undefined
       }
-      if (attempt < settings.attempts) await sleep(backoffMs(attempt, last.retryAfterMs))
+    } finally {
+      cancelAll()
     }
     const why = last ? ('message' in last ? last.message : last.error.message) : 'unknown error'
     throw new SimError('LLM_UNAVAILABLE', `task ${task.name}: no usable answer from ${t.model} after ${settings.attempts} attempt(s): ${why}`)
+  }
+
+  /** ms until the newest attempt in flight is overdue for a hedge; undefined while one still waits for a slot or the latency is not known yet. */
+  const hedgeDue = (flights: ReadonlySet<Flight>, model: string): number | undefined => {
+    const delay = hedger.delay(model)
+    if (delay === undefined) return undefined
+    let newest = 0
+    for (const f of flights) {
+      if (f.sentAt === undefined) return undefined
+      newest = Math.max(newest, f.sentAt)
+    }
+    return Math.max(0, newest + delay - performance.now())
   }
 
   const keepPrompt = (meta: TaskCallMeta, task: string) =>
@@ -242,13 +430,17 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     const tally = { attempts: 0 }
     let promptTokens = 0
     let completionTokens = 0
+    let cachedTokens: number | undefined
     let counted = true
     try {
       for (;;) {
         const done = await complete(t, anyTask, conversation, spec, seed, tally)
         rec.endpoint = done.endpoint
+        const ctl = controllers.get(done.endpoint)
+        if (ctl) rec.concurrencyLimit = ctl.limit * settings.limitShares
         const a = done.answer
         if (a.promptTokens === undefined) counted = false
+        if (a.cachedTokens !== undefined) cachedTokens = (cachedTokens ?? 0) + a.cachedTokens
         promptTokens += a.promptTokens ?? 0
         completionTokens += a.completionTokens ?? 0
         const checked: Checked<O> = a.invalidJson
@@ -256,6 +448,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           : checkAnswer(task as TaskDef<unknown, O>, a.content)
         if (checked.ok) {
           rec.outcome = repairs ? 'repaired' : 'ok'
+          if (a.logprobs) rec.logprobs = a.logprobs
           if (key) rec.cache = { key, model: t.model, output: checked.value }
           if (keep) rec.output = checked.value
           return checked.value
@@ -281,6 +474,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       rec.attempts = tally.attempts
       rec.repairs = repairs
       if (keep) rec.prompt = conversation
+      if (cachedTokens !== undefined) rec.cachedTokens = cachedTokens
       if (counted || tally.attempts === 0) {
         rec.promptTokens = promptTokens
         rec.completionTokens = completionTokens
@@ -298,10 +492,13 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
     run: (task, input, meta) => run(records, task, input, meta),
     drain: () => records.splice(0),
     outOfRotation: () => pool.outOfRotation(),
+    limits: () => new Map([...controllers].map(([id, c]) => [id, c.limit * settings.limitShares])),
+    hedgesSent: () => hedger.sent,
     fork: () => view([], async () => {}),
     close,
   })
   return view([], async () => {
+    lag.stop()
     cache?.close()
   })
 }

@@ -1,5 +1,5 @@
 import { ChatOpenAICompletions, wrapOpenAIClientError } from '@langchain/openai'
-import type { ChatMessage } from '../core/index.ts'
+import type { ChatMessage, TokenLogprob } from '../core/index.ts'
 import type { OutputMode, OutputSpec } from './structured.ts'
 
 /** What one model answer gives the runner. */
@@ -10,6 +10,19 @@ export interface ModelAnswer {
   invalidJson?: string
   promptTokens?: number
   completionTokens?: number
+  /** Prompt tokens the server served from its prefix cache, when it says. */
+  cachedTokens?: number
+  /** The answer's tokens and log-probabilities, when asked for and returned. */
+  logprobs?: TokenLogprob[]
+}
+
+interface LogprobsLike {
+  content?: Array<{ token?: unknown; logprob?: unknown }> | null
+}
+
+function logprobsOf(l: LogprobsLike | null | undefined): TokenLogprob[] | undefined {
+  if (!l?.content?.length) return undefined
+  return l.content.map((t) => ({ token: String(t.token ?? ''), logprob: Number(t.logprob) }))
 }
 
 /** The small part of a LangChain chat model the runner uses (any BaseChatModel has it). */
@@ -21,12 +34,13 @@ export interface ChatModelLike {
 interface AiMessageLike {
   content?: unknown
   tool_calls?: Array<{ args?: unknown }>
-  usage_metadata?: { input_tokens?: number; output_tokens?: number }
+  usage_metadata?: { input_tokens?: number; output_tokens?: number; input_token_details?: { cache_read?: number } }
+  response_metadata?: { logprobs?: LogprobsLike }
 }
 
 interface CompletionLike {
-  choices?: Array<{ message?: { content?: string | null } }>
-  usage?: { prompt_tokens?: number; completion_tokens?: number }
+  choices?: Array<{ message?: { content?: string | null }; logprobs?: LogprobsLike | null }>
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null }
 }
 
 function textOf(content: unknown): unknown {
@@ -40,6 +54,8 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
     content: parsed ?? toolArgs ?? textOf(msg.content),
     promptTokens: msg.usage_metadata?.input_tokens,
     completionTokens: msg.usage_metadata?.output_tokens,
+    cachedTokens: msg.usage_metadata?.input_token_details?.cache_read,
+    logprobs: logprobsOf(msg.response_metadata?.logprobs),
   }
 }
 
@@ -50,9 +66,10 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
  * per-attempt timeout, and the API key comes from this process's environment, never
  * from the run's settings.
  */
-export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch }): ChatOpenAICompletions {
+export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch; logprobs?: boolean }): ChatOpenAICompletions {
   return new ChatOpenAICompletions({
     model,
+    ...(o.logprobs ? { logprobs: true } : {}),
     apiKey: process.env.OPENAI_API_KEY || 'no-key',
     temperature: o.temperature,
     maxRetries: 0,
@@ -86,22 +103,30 @@ export async function invokeOpenAi(
   name: string,
   seed: number | undefined,
   viaInvoke = false,
+  signal?: AbortSignal,
 ): Promise<ModelAnswer> {
   const response_format = mode === 'jsonSchema' ? { type: 'json_schema', json_schema: { name, schema: spec.schema } } : { type: 'json_object' }
   const options: Record<string, unknown> = { response_format }
   if (seed !== undefined) options.seed = seed
-  if (viaInvoke) return answerOf((await m.invoke(messages as never, options as never)) as AiMessageLike)
+  if (viaInvoke) return answerOf((await m.invoke(messages as never, (signal ? { ...options, signal } : options) as never)) as AiMessageLike)
   const params = m.invocationParams(options as never)
   if (!m.client) m._getClientOptions(undefined)
   let data: CompletionLike
   try {
-    data = (await m.client.chat.completions.create({ ...params, stream: false, messages } as never)) as unknown as CompletionLike
+    data = (await m.client.chat.completions.create({ ...params, stream: false, messages } as never, signal ? { signal } : undefined)) as unknown as CompletionLike
   } catch (err) {
     // The same errors as through invoke (a timeout becomes a TimeoutError, and so on).
     throw wrapOpenAIClientError(err)
   }
   const choice = data.choices?.[0]?.message
-  return { content: choice?.content ?? '', promptTokens: data.usage?.prompt_tokens, completionTokens: data.usage?.completion_tokens }
+  const logprobs = logprobsOf(data.choices?.[0]?.logprobs)
+  return {
+    ...(logprobs ? { logprobs } : {}),
+    content: choice?.content ?? '',
+    promptTokens: data.usage?.prompt_tokens,
+    completionTokens: data.usage?.completion_tokens,
+    cachedTokens: data.usage?.prompt_tokens_details?.cached_tokens ?? undefined,
+  }
 }
 
 const structuredByModel = new WeakMap<object, Map<string, { invoke(m: ChatMessage[], o?: Record<string, unknown>): Promise<unknown> }>>()

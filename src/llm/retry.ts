@@ -2,7 +2,14 @@ import { SimError } from '../core/index.ts'
 
 /** What to do about a failed HTTP attempt. */
 export type Failure =
-  | { kind: 'retry'; reason: 'rate-limit' | 'server' | 'network' | 'timeout'; retryAfterMs?: number; message: string }
+  | {
+      kind: 'retry'
+      reason: 'rate-limit' | 'server' | 'network' | 'timeout'
+      retryAfterMs?: number
+      message: string
+      /** The server says it has too much to do (429, 503): the adaptive limit backs off. */
+      overload?: boolean
+    }
   /** The server refused the structured-output format: switch to JSON mode and try again. */
   | { kind: 'format'; message: string }
   /** Stops the whole run (bad key, unknown model). */
@@ -73,9 +80,9 @@ export function classify(err: unknown, ctx: { endpoint: string; model: string })
       error: new SimError('LLM_MODEL_NOT_FOUND', `${ctx.endpoint} does not serve model "${ctx.model}" (HTTP 404: ${message}); check --model / --task-model and --base-url`),
     }
   }
-  if (status === 429) return { kind: 'retry', reason: 'rate-limit', retryAfterMs: retryAfterMs(err), message }
+  if (status === 429) return { kind: 'retry', reason: 'rate-limit', retryAfterMs: retryAfterMs(err), message, overload: true }
   if (status === 408 || status === 409 || (status !== undefined && status >= 500)) {
-    return { kind: 'retry', reason: 'server', retryAfterMs: retryAfterMs(err), message: `HTTP ${status}: ${message}` }
+    return { kind: 'retry', reason: 'server', retryAfterMs: retryAfterMs(err), message: `HTTP ${status}: ${message}`, overload: status === 503 }
   }
   if (status === 400 || status === 422) {
     if (/response_format|json_schema|structured|guided/i.test(message)) return { kind: 'format', message }

@@ -19,7 +19,7 @@ export function logPromptRate(p: LogPrompts): number {
 export const endpointSchema = z.object({
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 */
   url: z.string().url('expected a URL such as http://127.0.0.1:8000/v1'),
-  /** Most requests in flight to this endpoint. */
+  /** Most requests in flight to this endpoint: the ceiling of its adaptive limit, or the limit itself when limits are fixed. */
   concurrency: z.number().int().positive(),
 })
 export type EndpointSettings = z.infer<typeof endpointSchema>
@@ -57,6 +57,31 @@ export const openAiSettingsSchema = z.object({
   logPrompts: logPromptsSchema.default('all'),
   /** Failures in a row that take an endpoint out of rotation, and the first wait before it is probed. */
   breaker: z.object({ failures: z.number().int().positive(), probeAfterMs: z.number().int().positive() }).default({ failures: 5, probeAfterMs: 2000 }),
+  /** Each endpoint's limit found from latency and 429/503 answers, under its concurrency (adaptive-limit.ts). */
+  adaptive: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Limit per endpoint before anything is known. */
+      initial: z.number().int().positive().default(16),
+      /** Latency over the floor that still counts as no queue (1.2 = 20 %). */
+      tolerance: z.number().min(1).max(3).default(1.2),
+    })
+    .prefault({}),
+  /** A second request for a call whose answer is overdue (hedging.ts). */
+  hedge: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Overdue after factor × this quantile of recent answer latencies ... */
+      quantile: z.number().min(0.5).max(1).default(0.95),
+      factor: z.number().min(1).default(2),
+      /** ... and at least this long (a loaded client's own event-loop delays must not look like stuck requests). */
+      minMs: z.number().int().nonnegative().default(1000),
+      /** Share of the endpoints' limits that may be hedges at once (at least 8 hedges). */
+      budget: z.number().min(0).max(1).default(0.1),
+    })
+    .prefault({}),
+  /** How many processes share these limits (set by limitsShare; the limits above are this process's share). */
+  limitShares: z.number().int().positive().default(1),
 })
 export type OpenAiSettings = z.infer<typeof openAiSettingsSchema>
 export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>
@@ -73,8 +98,11 @@ export type LlmSettings = z.infer<typeof llmSettingsSchema>
 
 export const SURROGATE: LlmSettings = { backend: 'surrogate' }
 
-/** Default in-flight requests per endpoint. */
-export const DEFAULT_ENDPOINT_CONCURRENCY = 64
+/**
+ * Default ceiling of the in-flight requests per endpoint. The limit itself adapts below
+ * it (settings.adaptive); 1,024 is also the connection pool's size per origin.
+ */
+export const DEFAULT_ENDPOINT_CONCURRENCY = 1024
 
 /**
  * The most threads the limits can be shared across: each needs at least one slot on
@@ -106,7 +134,8 @@ export function limitsShare(s: OpenAiSettings, parts: number, index: number): Op
   const rpm = s.rpm === undefined ? undefined : share(s.rpm)
   dealt = 0
   const tpm = s.tpm === undefined ? undefined : share(s.tpm)
-  return { ...s, endpoints, rpm, tpm }
+  const adaptive = { ...s.adaptive, initial: Math.max(1, Math.ceil(s.adaptive.initial / parts)) }
+  return { ...s, endpoints, rpm, tpm, adaptive, limitShares: s.limitShares * parts }
 }
 
 /** Is an answer deterministic, so that it may be cached: temperature 0 or a fixed seed. */

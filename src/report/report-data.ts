@@ -8,6 +8,7 @@ import { addEventCounts, emptyCounts, type EventCounts } from './event-aggregate
 import { longTail, type LongTail } from './long-tail.ts'
 import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catalog.ts'
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
+import { limitTrajectory, type LimitRound } from '../llm/llm-calls-repo.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
 export interface RunReport {
@@ -30,6 +31,8 @@ export interface RunReport {
   exposure: LongTail
   taskCalls: Record<string, number>
   llm: LlmTaskUsage[] | null
+  /** Each endpoint's adaptive concurrency limit per round (null: fixed limits or no model calls). */
+  llmLimits: LimitRound[] | null
   actions: RecordedActions[]
   stories: AgentStory[]
   /** Titles of the items the page names (stories, most shown), by id. */
@@ -163,6 +166,7 @@ export class ReportBuilder {
       exposure: tail,
       taskCalls: this.store.taskCounts(run.id),
       llm: llmUsage(db, run.id, runKey) ?? null,
+      llmLimits: limitTrajectory(db, runKey) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
       stories,
       items,

@@ -16,6 +16,7 @@ const flagsSchema = z.object({
   seed: intFlag('--seed', 0, 2 ** 31 - 1),
   tokens: z.enum(['tiktoken', 'estimate'], { message: '--tokens must be tiktoken or estimate' }).default('tiktoken'),
   json: z.boolean().default(false),
+  overflow: z.enum(['queue', 'reject'], { message: '--overflow must be queue or reject' }).default('queue'),
 })
 
 /** `usersim mock-llm`: the test server as a command, to dry-run a scenario with --llm openai. */
@@ -26,6 +27,7 @@ export function registerMockLlm(program: Command): void {
     .option('--port <n>', 'port (default 8399; 0 picks a free one)')
     .option('--latency <ms>', 'time to answer one request (default 50)')
     .option('--capacity <n>', 'requests served at once; more wait in a queue (default 256)')
+    .option('--overflow <how>', 'past --capacity: queue (default, like vLLM) or reject with 429 (like hosted APIs)')
     .option('--model <name>', 'model name served (repeatable; default test-model)', collect)
     .option('--fault-rate <p>', 'share of requests that fail (default 0)')
     .option('--faults <kinds>', `comma-separated fault kinds for --fault-rate (${FAULT_KINDS.join(', ')}); default: all`)
@@ -41,6 +43,7 @@ export function registerMockLlm(program: Command): void {
         port: f.port ?? 8399,
         latencyMs: f.latency ?? 50,
         capacity: f.capacity ?? 256,
+        overflow: f.overflow,
         models: f.model?.length ? f.model : ['test-model'],
         randomFaults: f.faultRate ? { rate: f.faultRate, kinds, seed: f.seed } : undefined,
         tokens: f.tokens,

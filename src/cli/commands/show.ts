@@ -3,7 +3,7 @@ import { DEFAULT_DB } from '../flags.ts'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
-import { llmUsageSection } from '../show/llm-usage-section.ts'
+import { llmLimitSection, llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
@@ -31,6 +31,7 @@ export const showSections: ShowSection[] = [
   },
   ...recoveryShowSections(formatTable),
   llmUsageSection,
+  llmLimitSection,
   scenarioMetricsSection(formatTable),
   judgeSection(),
 ]

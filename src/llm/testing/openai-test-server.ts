@@ -31,6 +31,7 @@ export interface ChatRequestBody {
   temperature?: number
   seed?: number
   max_tokens?: number
+  logprobs?: boolean
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema: JsonSchema } } | { type: 'json_object' } | { type: 'text' }
 }
 
@@ -44,6 +45,8 @@ export interface OpenAiTestServerOptions {
   latencyMs?: number
   /** Requests served at once; more wait in a queue (like a model server's batch). Default: unlimited. */
   capacity?: number
+  /** Past capacity: 'queue' (the default, like vLLM) or 'reject' with a 429 (like hosted APIs); counted as fault `overflow`. */
+  overflow?: 'queue' | 'reject'
   /** Model names served (others get 404 model_not_found). Default: ['test-model']. */
   models?: string[]
   /** When set, requests must carry `Authorization: Bearer <apiKey>` (else 401). */
@@ -58,6 +61,12 @@ export interface OpenAiTestServerOptions {
   jsonSchema?: boolean
   /** Keep every request body in `requests` (default true; turn off for long benchmarks). */
   keepRequests?: boolean
+  /**
+   * Report prompt tokens served from a prefix cache (usage.prompt_tokens_details.cached_tokens),
+   * as vLLM and hosted APIs do: the longest run of leading messages seen in an earlier
+   * request counts as cached. Default true.
+   */
+  prefixCache?: boolean
 }
 
 /** Counters the tests and benchmarks read. */
@@ -78,7 +87,8 @@ export interface TestServerStats {
 
 /**
  * A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol
- * (POST /v1/chat/completions, GET /v1/models), for tests, benchmarks and dry runs.
+ * (POST /v1/chat/completions, GET /v1/models), for tests, benchmarks and dry runs;
+ * GET /_stats returns its counters (for a benchmark with the server in another process).
  * By default it answers every request with a value that satisfies the request's JSON
  * schema, so any task runs without scripting.
  *
@@ -116,6 +126,20 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
   let active = 0
   let n = 0
   const faultRng = rngFor(opts.randomFaults?.seed ?? 1, 'faults')
+  const prefixes = new Set<number>()
+  /** Leading messages of this request already seen (message by message, like a block cache at message granularity). */
+  const cachedPrefix = (messages: readonly ChatMessage[]): number => {
+    if (opts.prefixCache === false) return 0
+    let h = 0
+    let cached = 0
+    for (let i = 0; i < messages.length - 1; i++) {
+      h = hashString(`${h}\u0000${messages[i]!.role}\u0000${messages[i]!.content}`)
+      if (prefixes.has(h)) cached = i + 1
+      else prefixes.add(h)
+    }
+    if (prefixes.size > 500_000) prefixes.clear()
+    return cached
+  }
 
   const acquire = (): Promise<void> => {
     if (active < capacity) {
@@ -172,12 +196,27 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
     }
     if (fault?.kind === 'server-error') return error(res, 500, 'The server had an error while processing your request.', 'server_error', null)
 
+    if (opts.overflow === 'reject' && active >= capacity) {
+      stats.faults.overflow = (stats.faults.overflow ?? 0) + 1
+      return error(res, 429, 'The server is at capacity, retry later.', 'rate_limit_error', 'rate_limit_exceeded', { 'retry-after': '0' })
+    }
     stats.open++
     stats.peakOpen = Math.max(stats.peakOpen, stats.open)
     await acquire()
     try {
       const delay = latency + (fault?.kind === 'slow' ? fault.ms : 0)
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+      // A client that hangs up (a timeout, a hedge that lost) frees its slot at once, as
+      // vLLM aborts a request whose connection closed.
+      if (delay > 0) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay)
+          res.once('close', () => {
+            clearTimeout(t)
+            r()
+          })
+        })
+      }
+      if (res.destroyed || res.writableEnded) return
       if (fault?.kind === 'reset') {
         req.socket.destroy()
         return
@@ -189,6 +228,8 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
       else if (scripted && 'json' in scripted) content = JSON.stringify(scripted.json)
       else content = defaultContent(body)
       const promptTokens = counter ? counter.messages(body.messages) : estimateTokens(body.messages)
+      const lead = body.messages.slice(0, cachedPrefix(body.messages))
+      const cachedTokens = lead.length ? Math.min(promptTokens, counter ? counter.messages(lead) : estimateTokens(lead)) : 0
       const completionTokens = counter ? counter.text(content) : Math.ceil(content.length / 4)
       stats.ok++
       send(res, 200, {
@@ -197,8 +238,13 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         created: 1_700_000_000,
         model: body.model,
         system_fingerprint: 'usersim-test',
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: body.logprobs ? tokenLogprobs(content) : null, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+          ...(opts.prefixCache === false ? {} : { prompt_tokens_details: { cached_tokens: cachedTokens } }),
+        },
       })
     } finally {
       stats.open--
@@ -216,6 +262,7 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         if (!authorized(req)) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key')
         return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'usersim' })) })
       }
+      if (req.method === 'GET' && path === '/_stats') return send(res, 200, stats)
       if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
         handleChat(req, res, Buffer.concat(chunks).toString('utf8')).catch((err) => error(res, 500, String(err), 'server_error', null))
         return
@@ -245,6 +292,13 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         server.close(() => resolve())
       }),
   }
+}
+
+/** Log-probabilities in the chat-completions shape: the answer in 4-character tokens, each with a seeded value. */
+function tokenLogprobs(content: string) {
+  const rng = rngFor(hashString(content), 'logprobs')
+  const tokens = content.match(/[\s\S]{1,4}/g) ?? []
+  return { content: tokens.map((token) => ({ token, logprob: -rng.next() * 2, bytes: [...Buffer.from(token)], top_logprobs: [] })), refusal: null }
 }
 
 /** A JSON answer that fits the request's schema (json_schema), or the schema quoted in the prompt (json_object). */

@@ -320,6 +320,13 @@
             .concat(withCost ? [u.costUsd === null ? '—' : '$' + u.costUsd.toFixed(4)] : [])
             .concat([fmt(u.meanLatencyMs, 'integer'), Object.keys(u.outcomes).sort().map(function (k) { return k + ' ' + u.outcomes[k] }).join(', ') || '—'])
         }), 1))
+        // The adaptive concurrency limit each endpoint found, per round (absent with fixed limits).
+        if (r.llmLimits && r.llmLimits.length) {
+          parts.push(h('h4', { text: 'Concurrency limit per endpoint (adaptive) — ' + runName(r) }))
+          parts.push(table(['round', 'endpoint', 'answers', 'min', 'median', 'max', 'at end'], r.llmLimits.map(function (l) {
+            return [fmt(l.round, 'integer'), l.endpoint, fmt(l.calls, 'integer'), fmt(l.min, 'integer'), fmt(l.median, 'integer'), fmt(l.max, 'integer'), fmt(l.last, 'integer')]
+          }), 2))
+        }
       })
       var llmTasks = []
       withLlm.forEach(function (r) { r.llm.forEach(function (u) { if (llmTasks.indexOf(u.task) < 0) llmTasks.push(u.task) }) })

@@ -121,6 +121,7 @@ export function redisLimiter(opts: RedisLimiterOptions): LlmLimiter {
   const pollMs = opts.pollMs ?? 25
   // Concurrency is the server's capacity: one count per endpoint, whatever the scope.
   const flightKey = (endpoint: string) => `${opts.prefix ?? 'usersim'}:llm:flight:${endpoint}`
+  const limitKey = (endpoint: string) => `${opts.prefix ?? 'usersim'}:llm:limit:${endpoint}`
   const ids = new WeakMap<LlmPermit, string>()
   const inFlight = new Map<string, number>()
   const queue: Waiter[] = []
@@ -215,8 +216,20 @@ export function redisLimiter(opts: RedisLimiterOptions): LlmLimiter {
       void release(permit, usedTokens)
     },
     inFlight: (endpoint) => inFlight.get(endpoint) ?? 0,
+    // The adaptive limit found for an endpoint, one value for all workers: a worker that
+    // joins later starts from it instead of probing from the bottom.
+    async sharedLimit(endpoint) {
+      const v = await redis.get(limitKey(endpoint))
+      return v === null ? undefined : Number(v)
+    },
+    shareLimit(endpoint, limit) {
+      redis.set(limitKey(endpoint), String(limit), 'PX', LIMIT_TTL_MS).catch(() => {})
+    },
   }
 }
+
+/** A discovered limit unused this long is forgotten (the server may have changed). */
+const LIMIT_TTL_MS = 10 * 60_000
 
 /** The scope for a run's LLM settings: the same endpoints and rates share one budget. */
 export function limiterScope(endpoints: readonly { url: string }[], rates: RateLimits): string {

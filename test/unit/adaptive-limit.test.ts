@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { rngFor } from '../../src/core/index.ts'
+import { AdaptiveLimit } from '../../src/llm/adaptive-limit.ts'
+
+type Ev = { done: number; sent: number; refused: boolean; n: number }
+
+/** A binary min-heap of events by time. */
+class Heap {
+  private a: Ev[] = []
+  push(e: Ev): void {
+    const a = this.a
+    a.push(e)
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1
+      if (a[p]!.done <= a[i]!.done) break
+      ;[a[p], a[i]] = [a[i]!, a[p]!]
+      i = p
+    }
+  }
+  pop(): Ev {
+    const a = this.a
+    const top = a[0]!
+    const last = a.pop()!
+    if (a.length) {
+      a[0] = last
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < a.length && a[l]!.done < a[m]!.done) m = l
+        if (r < a.length && a[r]!.done < a[m]!.done) m = r
+        if (m === i) break
+        ;[a[m], a[i]] = [a[i]!, a[m]!]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+/**
+ * A model server in simulated time: `capacity` requests served at once, each taking
+ * `latency` ms (± 10 % seeded jitter); past capacity requests queue, or (reject) get a
+ * 429 at once. The client always has work, so it keeps as many requests out as the
+ * limit allows: what a large run does.
+ */
+function simulate(capacity: number, opts: { latency?: number; reject?: boolean; ms?: number; ceiling?: number; initial?: number; randomRefusals?: number } = {}) {
+  const latency = opts.latency ?? 100
+  const horizon = opts.ms ?? 60_000
+  const rng = rngFor(1, 'sim', capacity)
+  const ctl = new AdaptiveLimit(opts.ceiling ?? 1024, { initial: opts.initial ?? 16, tolerance: 1.2 })
+  // In flight: requests served (done at `done`), 429s on their way back, and the FIFO queue.
+  const events = new Heap()
+  const queue: Array<[number, number]> = []
+  let now = 0
+  let out = 0
+  let active = 0
+  let busyMs = 0
+  let refusedAfterSettle = 0
+  let requestsAfterSettle = 0
+  const settleAt = horizon / 3
+  const serve = (sent: number, n: number) => {
+    const service = latency * (0.9 + 0.2 * rng.next())
+    events.push({ done: now + service, sent, refused: false, n })
+    active++
+    busyMs += Math.max(0, Math.min(horizon, now + service) - now)
+  }
+  const send = () => {
+    out++
+    ctl.sent(out)
+    if (now > settleAt) requestsAfterSettle++
+    if (opts.randomRefusals && rng.next() < opts.randomRefusals) events.push({ done: now + 2, sent: now, refused: true, n: out })
+    else if (active < capacity) serve(now, out)
+    else if (opts.reject) {
+      if (now > settleAt) refusedAfterSettle++
+      events.push({ done: now + 2, sent: now, refused: true, n: out })
+    } else queue.push([now, out])
+  }
+  const limits: number[] = []
+  while (now < horizon) {
+    while (out < ctl.limit) send()
+    const e = events.pop()
+    now = e.done
+    out--
+    if (e.refused) ctl.observe({ kind: 'overload', inFlight: e.n })
+    else {
+      active--
+      ctl.observe({ kind: 'ok', ms: now - e.sent, inFlight: e.n })
+      if (queue.length) serve(...queue.shift()!)
+    }
+    if (now > settleAt) limits.push(ctl.limit)
+  }
+  const mean = limits.reduce((a, b) => a + b, 0) / Math.max(1, limits.length)
+  return { utilization: busyMs / (capacity * horizon), meanLimit: mean, refusedShareSettled: refusedAfterSettle / Math.max(1, requestsAfterSettle) }
+}
+
+describe('adaptive concurrency limit (simulated server)', () => {
+  it.each([16, 64, 256, 1024])('keeps a queueing server of capacity %i busy without a large queue', (capacity) => {
+    const r = simulate(capacity)
+    // Utilization near that of the right fixed limit (which is 1 here, less the start).
+    expect(r.utilization).toBeGreaterThan(0.9)
+    // The limit settles near the capacity: some queue (the tolerance), not the 1,024 ceiling.
+    expect(r.meanLimit).toBeGreaterThan(capacity * 0.95)
+    expect(r.meanLimit).toBeLessThan(capacity * 1.3 + Math.sqrt(capacity) + 8)
+  })
+
+  it.each([16, 64, 256, 1024])('backs off on 429s from a server of capacity %i that refuses past it', (capacity) => {
+    const r = simulate(capacity, { reject: true })
+    expect(r.utilization).toBeGreaterThan(0.8)
+    expect(r.refusedShareSettled).toBeLessThan(0.01)
+  })
+
+  it('is not talked down by 429s that come at random, whatever the load', () => {
+    const r = simulate(64, { randomRefusals: 0.05 })
+    expect(r.meanLimit).toBeGreaterThan(64 * 0.95)
+    expect(r.utilization).toBeGreaterThan(0.9)
+  })
+
+  it('never exceeds the ceiling, and grows only when the limit is used', () => {
+    const r = simulate(1024, { ceiling: 40 })
+    expect(r.meanLimit).toBeLessThanOrEqual(40)
+    const idle = new AdaptiveLimit(1024, { initial: 16, tolerance: 1.2 })
+    // 4 requests in flight at a time never fill a limit of 16: no reason to grow.
+    for (let i = 0; i < 1000; i++) idle.observe({ kind: 'ok', ms: 100, inFlight: 4 })
+    expect(idle.limit).toBe(16)
+  })
+
+  it('adopts a limit learnt elsewhere and leaves slow start', () => {
+    const c = new AdaptiveLimit(512, { initial: 8, tolerance: 1.2 })
+    c.adopt(300)
+    expect(c.limit).toBe(300)
+    expect(c.probing).toBe(false)
+    c.adopt(5000)
+    expect(c.limit).toBe(512)
+  })
+})
