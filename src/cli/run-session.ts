@@ -70,8 +70,15 @@ export function runJson(result: RunResult, config: RunConfig, db: string, scenar
   }
 }
 
-/** Prints a finished run as a table (people) or one JSON object (scripts). */
+/** Exit status of a run stopped by Ctrl-C before its last round (the shell's 128 + SIGINT). */
+export const STOPPED_EXIT_CODE = 130
+
+/**
+ * Prints a finished run as a table (people) or one JSON object (scripts). A run stopped
+ * early by Ctrl-C sets exit status 130, so scripts see it did not finish.
+ */
 export function printRunResult(result: RunResult, config: RunConfig, db: string, scenario: string, json: boolean): void {
+  if (result.stopped) process.exitCode = STOPPED_EXIT_CODE
   if (json) {
     process.stdout.write(JSON.stringify(runJson(result, config, db, scenario)) + '\n')
     return

@@ -13,6 +13,7 @@ import { loadScenario, resolveScenarioRef } from './scenario-loader.ts'
 import { createShardEnv, policyNames, resolvePolicy } from './shard-env.ts'
 import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
+import { holdLease, type HeldLease } from './run-lease.ts'
 import { USERSIM_VERSION } from './version.ts'
 
 /** What a caller may override of a scenario's defaults. */
@@ -146,7 +147,13 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
     // Start the executor first: threads build their world while this thread writes personas.
     const executorReady = startExecutor(config, opts)
     executorReady.catch(() => {})
-    await writePersonas(store, runId, config)
+    try {
+      await writePersonas(store, runId, config)
+    } catch (err) {
+      await executorReady.then((e) => e.close()).catch(() => {})
+      recordFailure(store, runId, err)
+      throw err
+    }
     return await runToEnd(store, runId, config, undefined, opts, executorReady)
   } finally {
     store.close()
@@ -169,7 +176,21 @@ export async function runToEnd(
   const ext = opts.extensions ?? NO_EXTENSIONS
   for (const hook of ext.commitHooks) store.addCommitHook(hook)
   const plan = executionPlan(config.llm, opts)
-  const executor = await (executorReady ?? startExecutor(config, opts))
+  let lease: HeldLease
+  try {
+    lease = holdLease(store, runId)
+  } catch (err) {
+    await executorReady?.then((e) => e.close()).catch(() => {})
+    throw err
+  }
+  let executor: ShardExecutor
+  try {
+    executor = await (executorReady ?? startExecutor(config, opts))
+  } catch (err) {
+    recordFailure(store, runId, err)
+    lease.release()
+    throw err
+  }
   try {
     return await runSimulation({
       runId,
@@ -179,7 +200,7 @@ export async function runToEnd(
       resume,
       shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, plan.threads)),
       shouldStop: opts.shouldStop,
-      extensions: ext.run,
+      extensions: [lease.extension, ...ext.run],
       // Other executors (a guard's fallback) run in process, like the run's own plan.
       startExecutor: (llm) => inProcessExecutor(config, executionPlan(llm, { threads: plan.threads }), llm, ext.shardExtensions),
     })
@@ -188,9 +209,22 @@ export async function runToEnd(
     if (err instanceof SimError && err.code === 'POLICY_UNAVAILABLE') {
       err.message += `; the run is checkpointed: once the policy server answers again, \`npx usersim resume ${runId}\` continues it`
     }
-    store.setRunStatus(runId, 'failed', (err as Error).message)
+    recordFailure(store, runId, err)
     throw err
   } finally {
-    await executor.close()
+    try {
+      await executor.close()
+    } finally {
+      lease.release()
+    }
+  }
+}
+
+/** Marks a run failed with the error's message (the store may itself be what failed). */
+export function recordFailure(store: RunStore, runId: string, err: unknown): void {
+  try {
+    store.setRunStatus(runId, 'failed', err instanceof Error ? err.message : String(err))
+  } catch {
+    // The original error says more than this one.
   }
 }

@@ -14,7 +14,7 @@ export function registerRuns(program: Command): void {
       try {
         const runs = store.listRuns()
         if (opts.json) {
-          const out = runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, createdAt: r.createdAt, policy: r.config.policy, agents: r.config.agents, rounds: r.config.rounds, seed: r.seed, parentRun: r.parentRun, parentRound: r.parentRound, summary: r.summary }))
+          const out = runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, owner: r.lease?.owner ?? null, createdAt: r.createdAt, policy: r.config.policy, agents: r.config.agents, rounds: r.config.rounds, seed: r.seed, parentRun: r.parentRun, parentRound: r.parentRound, summary: r.summary }))
           process.stdout.write(JSON.stringify(out) + '\n')
           return
         }

@@ -41,7 +41,7 @@ export function registerShow(program: Command): void {
         }
         const c = run.config
         const lines = [
-          `run ${run.id}  ${run.status}${run.error ? ` (${run.error})` : ''}`,
+          `run ${run.id}  ${run.status}${run.lease ? ` (${run.lease.owner})` : ''}${run.error ? ` (${run.error})` : ''}`,
           `scenario ${run.scenario}, policy ${c.policy}, ${c.agents.toLocaleString('en-US')} agents × ${c.rounds} rounds, slate ${c.slate}, catalog ${c.catalogSize}, seed ${run.seed}`,
           `created ${run.createdAt}${run.parentRun ? `, branched from ${run.parentRun} at round ${run.parentRound}` : ''}`,
           '',
