@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { DEFAULT_DB } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
@@ -24,10 +25,11 @@ export function registerShow(program: Command): void {
   program
     .command('show')
     .description("print a run's configuration and metrics per round")
-    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<run-id>', RUN_ID_HELP)
     .option('--db <file>', 'SQLite file', DEFAULT_DB)
     .option('--json', 'print JSON', false)
-    .action((runId: string, opts: { db: string; json: boolean }) => {
+    .action((arg: string, opts: { db: string; json: boolean }) => {
+      const runId = resolveRunArg(opts.db, arg)
       const store = new RunStore(opts.db, { mustExist: true })
       try {
         const run = store.getRun(runId)

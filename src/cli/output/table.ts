@@ -1,6 +1,8 @@
+import { terminalSafe } from './terminal-safe.ts'
+
 /** Formats rows as an aligned text table (numbers right-aligned). */
 export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : terminalSafe(c))))
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)))
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number'))
   const line = (r: string[]) =>
