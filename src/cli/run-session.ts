@@ -14,7 +14,8 @@ export function progressExtension(config: RunConfig, json: boolean): RunExtensio
     name: 'progress',
     attach: (loop) =>
       loop.on('shard:committed', ({ round, agentsDone }) =>
-        progress.update(round * config.agents + agentsDone, total, `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
+        // Rounds count from 0 here too, as every table and message prints them.
+        progress.update(round * config.agents + agentsDone, total, `round ${round} of 0–${config.rounds - 1}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`),
       ),
     finish: () => progress.done(),
   }
@@ -48,8 +49,13 @@ export function runSession(config: RunConfig, flags: { threads?: number; shards?
 }
 
 /** Everything `run` prints with --json (also what `resume` and `branch` print). */
+/** Seconds this command spent running rounds: its wall time less the time shards waited for a worker. */
+function busySeconds(inv: RunResult['invocation']): number {
+  return Math.max(1e-9, (inv.durationMs - inv.waitingMs) / 1000)
+}
+
 export function runJson(result: RunResult, config: RunConfig, db: string, scenario: string) {
-  const secs = result.invocation.durationMs / 1000
+  const secs = busySeconds(result.invocation)
   return {
     runId: result.runId,
     db,
@@ -65,7 +71,9 @@ export function runJson(result: RunResult, config: RunConfig, db: string, scenar
       fromRound: result.invocation.fromRound,
       agentSteps: result.invocation.agentSteps,
       durationMs: Math.round(result.invocation.durationMs),
-      agentStepsPerSecond: Math.round(result.invocation.agentSteps / Math.max(1e-9, secs)),
+      /** Part of durationMs spent waiting for a worker (distributed runs); not counted in agentStepsPerSecond. */
+      waitingMs: Math.round(result.invocation.waitingMs),
+      agentStepsPerSecond: Math.round(result.invocation.agentSteps / secs),
     },
   }
 }
@@ -84,7 +92,8 @@ export function printRunResult(result: RunResult, config: RunConfig, db: string,
     return
   }
   const inv = result.invocation
-  const secs = inv.durationMs / 1000
+  const secs = busySeconds(inv)
+  const waited = inv.waitingMs >= 1000 ? ` (and ${(inv.waitingMs / 1000).toFixed(1)} s waiting for workers)` : ''
   const resumed = inv.fromRound > 0 ? ` (this command ran rounds ${inv.fromRound}–${config.rounds - 1})` : ''
   process.stdout.write(
     [
@@ -94,8 +103,8 @@ export function printRunResult(result: RunResult, config: RunConfig, db: string,
       '',
       summaryTable(result.summary),
       '',
-      `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / Math.max(secs, 1e-9)).toLocaleString('en-US')}/s)${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
-      `see it again: usersim show ${result.runId} --db ${db}`,
+      `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / secs).toLocaleString('en-US')}/s)${waited}${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
+      `see it again: npx usersim show ${result.runId} --db ${db}`,
       '',
     ].join('\n'),
   )

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -56,5 +56,19 @@ describe('consistent commands', () => {
       await redis.quit()
     }
   })
-})
 
+  it('the progress bar counts rounds from 0, as the tables do', { timeout: 120_000 }, () => {
+    // On a terminal (util-linux `script` gives the command one), outside CI, as a user sees it.
+    const env: Record<string, string | undefined> = { ...process.env }
+    delete env.CI
+    const cmd = `"${process.execPath}" "${BIN}" run feed --agents 3000 --rounds 2 --threads 0 --db "${join(dir, 'tty.db')}"`
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env })
+    expect(r.status, r.stdout).toBe(0)
+    const shown = r.stdout.split(/[\r\n]/).filter((l) => /% {2}round /.test(l))
+    expect(shown.length).toBeGreaterThan(0)
+    expect(shown.some((l) => l.includes('round 0 of 0–1'))).toBe(true)
+    expect(shown.some((l) => l.includes('round 1 of 0–1'))).toBe(true)
+    expect(shown.some((l) => /round 2\b/.test(l))).toBe(false)
+    expect(r.stdout).toMatch(/see it again: npx usersim show /)
+  })
+})

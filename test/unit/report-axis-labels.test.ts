@@ -31,7 +31,7 @@ function yLabels(ys: number[], formatter: Formatter): string[] {
       yAxis: { type: 'value', scale: true, axisLabel: { formatter } },
       series: [{ type: 'line', data: ys.map((y, i) => [i, y]) }],
     })
-    const axis = (chart.getModel() as unknown as { getComponent(t: string): { axis: { getViewLabels(): { formattedLabel: string }[] } } }).getComponent('yAxis').axis
+    const axis = (chart as unknown as { getModel(): { getComponent(t: string): { axis: { getViewLabels(): { formattedLabel: string }[] } } } }).getModel().getComponent('yAxis').axis
     return axis.getViewLabels().map((l) => l.formattedLabel)
   } finally {
     chart.dispose()
