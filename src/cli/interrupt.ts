@@ -1,6 +1,6 @@
 /**
  * Ctrl-C handling for long commands: the first SIGINT asks the run to stop after the
- * current round (which is then checkpointed, so `usersim resume` continues it, and the
+ * current round (which is then checkpointed, so `npx usersim resume` continues it, and the
  * command exits 130); a second one aborts at once (resume still works, from the last
  * checkpoint). SIGTERM also exits at once, through process exit handlers, so the run is
  * recorded as interrupted (see runner/run-lease.ts).

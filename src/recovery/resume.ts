@@ -27,7 +27,7 @@ export async function resumeRun(db: string, runId: string, opts: ContinueOptions
   try {
     const run = readingStore(db, `run "${runId}"`, () => store.getRun(runId))
     if (run.status === 'finished') {
-      throw new SimError('USAGE', `run "${runId}" already finished all ${run.config.rounds} rounds; nothing to resume (see \`usersim rollback\` or \`usersim branch\`)`)
+      throw new SimError('USAGE', `run "${runId}" already finished all ${run.config.rounds} rounds; nothing to resume (see \`npx usersim rollback\` or \`npx usersim branch\`)`)
     }
     // A run another live process still drives is refused, naming it, before anything changes.
     store.acquireLease(runId)

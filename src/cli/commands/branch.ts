@@ -30,7 +30,7 @@ export function registerBranch(program: Command): void {
     .option('--set <key=value>', 'scenario parameter or policy.<option>=value (must not change the catalog or population; repeatable)', collect)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
     .option('--threads <n>', THREADS_HELP)
-    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis')
+    .option('--redis [url]', 'run shards on `npx usersim worker` processes through Redis')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (arg: string, raw: Record<string, unknown>) => {

@@ -22,7 +22,7 @@ export function registerResume(program: Command): void {
     .argument('<run-id>', RUN_ID_HELP)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
     .option('--threads <n>', THREADS_HELP)
-    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis; stale jobs of the dead run are removed')
+    .option('--redis [url]', 'run shards on `npx usersim worker` processes through Redis; stale jobs of the dead run are removed')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (arg: string, raw: Record<string, unknown>) => {

@@ -13,7 +13,7 @@ const rollbackFlags = z.object({
 export function registerRollback(program: Command): void {
   program
     .command('rollback')
-    .description('rewind a run to the end of a round (needs a checkpoint of that round); `usersim resume` continues it')
+    .description('rewind a run to the end of a round (needs a checkpoint of that round); `npx usersim resume` continues it')
     .argument('<run-id>', RUN_ID_HELP)
     .option('--to-round <n>', 'the last round to keep (rounds count from 0, as `show` prints them)')
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
@@ -29,7 +29,7 @@ export function registerRollback(program: Command): void {
       const rows = Object.entries(out.deleted).map(([t, n]) => `${n} ${t}`).join(', ') || 'nothing'
       process.stdout.write(
         `run ${runId} rolled back to the end of round ${out.round}: deleted ${rows}; dropped ${out.checkpointsDropped} later checkpoint(s)\n` +
-          `continue it: usersim resume ${runId} --db ${flags.db}\n`,
+          `continue it: npx usersim resume ${runId} --db ${flags.db}\n`,
       )
     })
 }

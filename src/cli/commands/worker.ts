@@ -17,7 +17,7 @@ const workerFlags = z.object({
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run shard jobs of distributed runs (`usersim run --redis`) from a Redis server, until SIGTERM')
+    .description('run shard jobs of distributed runs (`npx usersim run --redis`) from a Redis server, until SIGTERM')
     .option('--redis <url>', `Redis URL: redis://[:password@]host:port[/db] or rediss:// for TLS (default: $REDIS_URL or ${DEFAULT_REDIS_URL}, as \`run --redis\`)`)
     .option('--concurrency <n>', 'shard jobs at once in this process (default 1; raise it with a model backend)')
     .option('--queue <name>', 'queue name (must match the orchestrator\'s)', DEFAULT_ADDRESS.queue)

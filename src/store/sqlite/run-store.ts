@@ -196,7 +196,7 @@ export class RunStore {
 
   getRun(id: string): RunRecord {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> | undefined
-    if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`usersim runs --db ${this.file}\`)`)
+    if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`npx usersim runs --db ${this.file}\`)`)
     return toRun(row, this.file)
   }
 
