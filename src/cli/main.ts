@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander'
-import { errorInfo } from '../core/index.ts'
+import { errorInfo } from '../core/errors/index.ts'
 import { createProgram } from './program.ts'
 
 /**
@@ -16,7 +16,7 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 async function main(): Promise<void> {
   quietOnClosedPipe(process.stdout)
   quietOnClosedPipe(process.stderr)
-  const program = createProgram().exitOverride()
+  const program = (await createProgram(process.argv)).exitOverride()
   try {
     await program.parseAsync(process.argv)
   } catch (err) {
