@@ -220,10 +220,11 @@ export async function runToEnd(
   }
 }
 
-/** Marks a run failed with the error's message (the store may itself be what failed). */
+/** Marks a run failed with the error's message and gives up this process's lease (the store may itself be what failed). */
 export function recordFailure(store: RunStore, runId: string, err: unknown): void {
   try {
     store.setRunStatus(runId, 'failed', err instanceof Error ? err.message : String(err))
+    store.releaseLease(runId)
   } catch {
     // The original error says more than this one.
   }

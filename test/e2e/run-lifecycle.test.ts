@@ -160,4 +160,15 @@ describe('run lease: who drives a run, and how it ends', () => {
     expect(s.error).toMatch(/process exited \(code 143\) during the run/)
     expect(s.lease_pid).toBeNull()
   })
+
+  it('a run whose scenario code fails before its first round is recorded as failed, with the message, and holds no lease', { timeout: 60_000 }, async () => {
+    const db = join(dir, 'persona.db')
+    const r = await runCli(['run', 'test/fixtures/persona-throws-scenario.ts', '--threads', '0', '--db', db])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('no persona for 7')
+    const s = storedStatus(db)
+    expect(s.status).toBe('failed')
+    expect(s.error).toContain('no persona for 7')
+    expect(s.lease_pid).toBeNull()
+  })
 })
