@@ -22,7 +22,11 @@ export function holdLease(store: RunStore, runId: string): HeldLease {
   let last = Date.now()
   const renew = () => {
     last = Date.now()
-    if (store.db.open) store.renewLease(runId)
+    try {
+      if (store.db.open) store.renewLease(runId)
+    } catch {
+      // A busy database skips one beat; the lease outlives several.
+    }
   }
   const timer = setInterval(renew, BEAT_MS)
   timer.unref()
