@@ -4,6 +4,7 @@ import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
+import { terminalSafe } from '../output/terminal-safe.ts'
 import { llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
@@ -51,7 +52,7 @@ export function registerShow(program: Command): void {
         ]
         if (run.summary) lines.push('', summaryTable(run.summary))
         for (const { s, data } of sections) lines.push('', s.title, s.render(data))
-        process.stdout.write(lines.join('\n') + '\n')
+        process.stdout.write(terminalSafe(lines.join('\n')) + '\n')
       } finally {
         store.close()
       }
