@@ -4,7 +4,7 @@
  * leaves once nothing clears it. The runner keeps what it owns (whether the user is in a
  * session, the policy's memory of it) beside this state, not in it.
  *
- *   node bin/usersim.js run examples/custom-agent.ts --agents 2000 --policy bpr
+ *   npx usersim run examples/custom-agent.ts --agents 2000 --policy bpr
  */
 import { defineAgent, defineScenario, generateCatalog, generatePersona } from 'usersim'
 

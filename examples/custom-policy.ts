@@ -3,8 +3,8 @@
  * category in a slate), with a little seeded exploration. The scenario registers it
  * under a name, so `--policy diverse-popular` picks it; the built-ins stay available.
  *
- *   node bin/usersim.js run examples/custom-policy.ts --agents 2000
- *   node bin/usersim.js run examples/custom-policy.ts --agents 2000 --policy popularity
+ *   npx usersim run examples/custom-policy.ts --agents 2000
+ *   npx usersim run examples/custom-policy.ts --agents 2000 --policy popularity
  */
 import { ailoAgent, definePolicy, defineScenario, generateCatalog, generatePersona, rankByScore, withOptions, z } from 'usersim'
 

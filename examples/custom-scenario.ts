@@ -2,7 +2,7 @@
  * A researcher's own scenario: a small podcast catalog, impatient listeners who expect
  * a lot, and a custom metric (the share of clicks that go to the long tail).
  *
- *   node bin/usersim.js run examples/custom-scenario.ts --agents 2000 --policy bpr
+ *   npx usersim run examples/custom-scenario.ts --agents 2000 --policy bpr
  */
 import { ailoAgent, defineScenario, generateCatalog, generatePersona, type OutcomeRow } from 'usersim'
 

@@ -34,4 +34,11 @@ export { branchRun, type BranchOutcome, type BranchOverrides } from './recovery/
 export { rollbackRun, type RollbackOutcome } from './recovery/rollback.ts'
 export { interviewAgent, type InterviewOutcome } from './recovery/interview.ts'
 export { registerExportFormat, exportFormat, exportFormats, type ExportFormat, type ExportResult } from './datasets/export-registry.ts'
+// Reading an exported dataset back (docs/datasets.md).
+export { readJsonl } from './datasets/jsonl.ts'
+export { sftRecord, dpoTrlRecord, dpoLlamaFactoryRecord, eventRecord, type SftRecord } from './datasets/formats/index.ts'
+// The policy protocol (docs/external-policies.md): a client in a scenario, and the schemas and check a server author tests against.
+export { externalPolicy } from './external/external-policy.ts'
+export * as policyProtocol from './external/protocol.ts'
+export { checkRecommendResponse } from './external/protocol.ts'
 export * from './core/index.ts'

@@ -54,6 +54,12 @@ export { BUILTIN_POLICIES, bprPolicy, cooccurrencePolicy, oraclePolicy, populari
 // Consistency critics a scenario adds to its tasks (docs/recovery.md)
 export { registerCritic, type Critic, type Verdict } from './correction/critic.ts'
 
+// A policy served over HTTP, in a scenario's `policies` (docs/external-policies.md)
+export { externalPolicy } from './external/external-policy.ts'
+
+// RecBot's tool registry: tools a scenario adds to the planner's chains (docs/scenarios.md)
+export { registerTool, type RecTool, type ToolCall } from '../agents/recommenders/recbot/index.ts'
+
 // Running
 export { simulate, type SimulateOptions } from './simulate.ts'
 export type { RunResult } from './runner/orchestrator.ts'

@@ -2,7 +2,7 @@
 """Converts MovieLens ``ratings.csv`` (ml-latest-small and the like) into usersim's two
 training-file formats, for trying the reference models on real data.
 
-    /usr/bin/python3 examples/policies/make_movielens.py --ratings ../shared/data/ml-latest-small/ratings.csv --out /tmp/ml
+    /usr/bin/python3 examples/policies/make_movielens.py --ratings ml-latest-small/ratings.csv --out /tmp/ml
 
 Writes OUT/sequences and OUT/graph. As in ReaRec's data: ratings above 3 are positives,
 then (optionally, ``--last N``) each user's last N positives, then an iterated k-core

@@ -137,7 +137,7 @@ export function loadCheckpoint(store: RunStore, runId: string, round?: number): 
     const what = round === ledger ? `the newest checkpoint (round ${round}, per table checkpoint_ledger)` : `the checkpoint of round ${round}`
     throw new SimError(
       'CHECKPOINT_MISSING',
-      `${what} of ${where} is missing from table checkpoints (${available()}; a kept older one can be used with \`usersim rollback ${runId} --to-round N\`)`,
+      `${what} of ${where} is missing from table checkpoints (${available()}; a kept older one can be used with \`npx usersim rollback ${runId} --to-round N\`)`,
     )
   }
   if (head.format !== CHECKPOINT_FORMAT) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../core/index.ts'
 import { preflight } from '../llm/preflight.ts'
+import { splitUrlCredentials } from '../llm/url-credentials.ts'
 import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, openAiSettingsSchema, type LlmSettings } from '../llm/settings.ts'
 import { collect, intFlag, parseFlags } from './flags.ts'
 
@@ -56,7 +57,9 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
     return undefined
   }
   if (!f.model) throw new SimError('USAGE', '--llm openai needs --model NAME (the model name the server serves)')
-  const urls = f.baseUrl?.length ? f.baseUrl : [process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1']
+  const given = (f.baseUrl?.length ? f.baseUrl : [process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1']).map(splitUrlCredentials)
+  useUrlSecret(given.map((g) => g.secret))
+  const urls = given.map((g) => g.url)
   const fixed = f.llmConcurrency?.startsWith('fixed:') ?? false
   const conc = (f.llmConcurrency ?? String(DEFAULT_ENDPOINT_CONCURRENCY)).replace(/^fixed:/, '').split(',').map(Number)
   if (conc.length !== 1 && conc.length !== urls.length) {
@@ -93,6 +96,17 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
     for (const r of results) process.stderr.write(`llm: ${r.url} ok (${r.via === 'models' ? 'models list' : 'test call'}, ${Math.round(r.ms)} ms)\n`)
   }
   return parsed.data
+}
+
+/**
+ * A key written into --base-url (`http://apikey:KEY@host/v1`) is this command's API key,
+ * as OPENAI_API_KEY would be (threads inherit it); it is cut out of the URL, so it is
+ * never stored or shown, and `resume` then needs OPENAI_API_KEY.
+ */
+function useUrlSecret(secrets: (string | undefined)[]): void {
+  const keys = [...new Set(secrets.filter((k): k is string => !!k))]
+  if (keys.length > 1) throw new SimError('USAGE', 'the --base-url endpoints carry different credentials; give the one API key in OPENAI_API_KEY instead')
+  if (keys.length === 1) process.env.OPENAI_API_KEY = keys[0]
 }
 
 /** Checks a stored run's model endpoints again before it continues (resume, branch). */

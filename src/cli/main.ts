@@ -1,9 +1,22 @@
 import { CommanderError } from 'commander'
-import { errorInfo } from '../core/index.ts'
+import { errorInfo } from '../core/errors/index.ts'
 import { createProgram } from './program.ts'
 
+/**
+ * A reader that went away (`usersim … | head`) ends the output, not the command with a
+ * stack trace: EPIPE on stdout or stderr exits quietly, as other command-line tools do.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
+}
+
 async function main(): Promise<void> {
-  const program = createProgram().exitOverride()
+  quietOnClosedPipe(process.stdout)
+  quietOnClosedPipe(process.stderr)
+  const program = (await createProgram(process.argv)).exitOverride()
   try {
     await program.parseAsync(process.argv)
   } catch (err) {

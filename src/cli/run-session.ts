@@ -15,8 +15,9 @@ export function progressExtension(config: RunConfig, json: boolean): RunExtensio
   return {
     name: 'progress',
     attach: (loop) => {
+      // Rounds count from 0 here too, as every table and message prints them.
       const label = (round: number, agentsDone: number) =>
-        `round ${round + 1}/${config.rounds}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`
+        `round ${round} of 0–${config.rounds - 1}  agents ${agentsDone.toLocaleString('en-US')}/${config.agents.toLocaleString('en-US')}`
       loop.on('run:start', ({ fromRound }) => progress.update(fromRound * config.agents, total, label(fromRound, 0)))
       loop.on('round:done', ({ round }) => {
         if (round + 1 < config.rounds) progress.update((round + 1) * config.agents, total, label(round + 1, 0))
@@ -66,8 +67,13 @@ export function runSession(config: RunConfig, flags: { threads?: number; shards?
 }
 
 /** Everything `run` prints with --json (also what `resume` and `branch` print). */
+/** Seconds this command spent running rounds: its wall time less the time shards waited for a worker. */
+function busySeconds(inv: RunResult['invocation']): number {
+  return Math.max(1e-9, (inv.durationMs - inv.waitingMs) / 1000)
+}
+
 export function runJson(result: RunResult, config: RunConfig, db: string, scenario: string) {
-  const secs = result.invocation.durationMs / 1000
+  const secs = busySeconds(result.invocation)
   return {
     runId: result.runId,
     db,
@@ -83,19 +89,29 @@ export function runJson(result: RunResult, config: RunConfig, db: string, scenar
       fromRound: result.invocation.fromRound,
       agentSteps: result.invocation.agentSteps,
       durationMs: Math.round(result.invocation.durationMs),
-      agentStepsPerSecond: Math.round(result.invocation.agentSteps / Math.max(1e-9, secs)),
+      /** Part of durationMs spent waiting for a worker (distributed runs); not counted in agentStepsPerSecond. */
+      waitingMs: Math.round(result.invocation.waitingMs),
+      agentStepsPerSecond: Math.round(result.invocation.agentSteps / secs),
     },
   }
 }
 
-/** Prints a finished run as a table (people) or one JSON object (scripts). */
+/** Exit status of a run stopped by Ctrl-C before its last round (the shell's 128 + SIGINT). */
+export const STOPPED_EXIT_CODE = 130
+
+/**
+ * Prints a finished run as a table (people) or one JSON object (scripts). A run stopped
+ * early by Ctrl-C sets exit status 130, so scripts see it did not finish.
+ */
 export function printRunResult(result: RunResult, config: RunConfig, db: string, scenario: string, json: boolean): void {
+  if (result.stopped) process.exitCode = STOPPED_EXIT_CODE
   if (json) {
     process.stdout.write(JSON.stringify(runJson(result, config, db, scenario)) + '\n')
     return
   }
   const inv = result.invocation
-  const secs = inv.durationMs / 1000
+  const secs = busySeconds(inv)
+  const waited = inv.waitingMs >= 1000 ? ` (and ${(inv.waitingMs / 1000).toFixed(1)} s waiting for workers)` : ''
   const resumed = inv.fromRound > 0 ? ` (this command ran rounds ${inv.fromRound}–${config.rounds - 1})` : ''
   process.stdout.write(
     [
@@ -105,8 +121,8 @@ export function printRunResult(result: RunResult, config: RunConfig, db: string,
       '',
       summaryTable(result.summary),
       '',
-      `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / Math.max(secs, 1e-9)).toLocaleString('en-US')}/s)${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
-      `see it again: usersim show ${result.runId} --db ${db}`,
+      `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / secs).toLocaleString('en-US')}/s)${waited}${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
+      `see it again: npx usersim show ${result.runId} --db ${db}`,
       '',
     ].join('\n'),
   )

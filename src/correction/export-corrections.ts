@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ChatMessage } from '../core/index.ts'
+import { SimError, type ChatMessage } from '../core/index.ts'
 import type { RunStore } from '../store/index.ts'
 import { registerExportFormat, type ExportResult } from '../datasets/export-registry.ts'
 import { listCorrections } from './corrections-repo.ts'
@@ -23,6 +23,9 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 export function writeCorrections(store: RunStore, runId: string, outDir: string): ExportResult {
   const run = store.getRun(runId)
   const rows = listCorrections(store.db, runId)
+  if (!rows.length) {
+    throw new SimError('NO_DATA', `run ${runId} has no corrections (its critics found nothing to correct, or it ran without them: see \`--critics\`); nothing written`)
+  }
   mkdirSync(outDir, { recursive: true })
   const sft: string[] = []
   const pref: string[] = []

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withoutCredentials } from './url-credentials.ts'
 
 /**
  * Which calls keep their prompt and output in `llm_calls`: all, none, or a seeded
@@ -18,7 +19,11 @@ export function logPromptRate(p: LogPrompts): number {
 
 export const endpointSchema = z.object({
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 */
-  url: z.string().url('expected a URL such as http://127.0.0.1:8000/v1'),
+  url: z
+    .string()
+    .url('expected a URL such as http://127.0.0.1:8000/v1')
+    // Stored with the run and shown in reports: credentials never stay in it (the key goes in OPENAI_API_KEY).
+    .transform(withoutCredentials),
   /** Most requests in flight to this endpoint: the ceiling of its adaptive limit, or the limit itself when limits are fixed. */
   concurrency: z.number().int().positive(),
 })

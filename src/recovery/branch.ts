@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { rngFor, SimError, type Interaction } from '../core/index.ts'
 import type { RunConfig } from '../config/index.ts'
 import { loadCheckpoint, writeCheckpoint, type CheckpointData } from '../checkpoint/checkpoint-repo.ts'
-import { buildRunConfig, createRunRow, createShardEnv, newRunId, policyContext, type RunResult, type ShardEnv } from '../runner/index.ts'
+import { buildRunConfig, createRunRow, recordFailure, createShardEnv, newRunId, policyContext, type RunResult, type ShardEnv } from '../runner/index.ts'
 import { readingStore, roundInteractions, RunStore } from '../store/index.ts'
 import { continueRun, resumePointOf, type ContinueOptions } from './continue-run.ts'
 
@@ -69,11 +69,18 @@ export async function branchRun(db: string, parentId: string, round: number, o: 
     const keepState = samePolicy && JSON.stringify(config.policyOptions) === JSON.stringify(p.policyOptions)
     const runId = o.runId ?? newRunId(scenario.name)
     createRunRow(store, runId, scenario.name, config, { run: parentId, round })
-    const policyState = keepState ? cp.policyState : await warmStart(store, parentId, env, round)
-    const start: CheckpointData = { ...cp, config, policyState, extra: {} }
-    store.copyHistory(parentId, runId, round)
-    // The branch point is the branch's first checkpoint: it can be resumed or rolled back to.
-    writeCheckpoint(store, runId, start, config.recovery.keepCheckpoints)
+    let start: CheckpointData
+    try {
+      const policyState = keepState ? cp.policyState : await warmStart(store, parentId, env, round)
+      start = { ...cp, config, policyState, extra: {} }
+      store.copyHistory(parentId, runId, round)
+      // The branch point is the branch's first checkpoint: it can be resumed or rolled back to.
+      writeCheckpoint(store, runId, start, config.recovery.keepCheckpoints)
+    } catch (err) {
+      recordFailure(store, runId, err)
+      store.releaseLease(runId)
+      throw err
+    }
     const result = await continueRun(store, runId, config, resumePointOf(start), opts)
     return { runId, parentRun: parentId, parentRound: round, config, scenario: scenario.name, warmStarted: !keepState, result }
   } finally {

@@ -1,7 +1,7 @@
 import { SimError } from '../core/index.ts'
 import type { RunConfig } from '../config/index.ts'
 import { loadCheckpoint } from '../checkpoint/checkpoint-repo.ts'
-import type { RunResult } from '../runner/index.ts'
+import { recordFailure, type RunResult } from '../runner/index.ts'
 import { readingStore, readingStoreAsync, RunStore } from '../store/index.ts'
 import { continueRun, discardExecutor, ensurePersonas, resumePointOf, startExecutorEarly, type ContinueOptions } from './continue-run.ts'
 
@@ -27,11 +27,19 @@ export async function resumeRun(db: string, runId: string, opts: ContinueOptions
   try {
     const run = readingStore(db, `run "${runId}"`, () => store.getRun(runId))
     if (run.status === 'finished') {
-      throw new SimError('USAGE', `run "${runId}" already finished all ${run.config.rounds} rounds; nothing to resume (see \`usersim rollback\` or \`usersim branch\`)`)
+      throw new SimError('USAGE', `run "${runId}" already finished all ${run.config.rounds} rounds; nothing to resume (see \`npx usersim rollback\` or \`npx usersim branch\`)`)
     }
-    const cp = readingStore(db, `the checkpoints of run "${runId}"`, () => loadCheckpoint(store, runId))
-    if (cp && JSON.stringify(cp.config) !== JSON.stringify(run.config)) {
-      throw new SimError('CHECKPOINT_CONFLICT', `the checkpoint of round ${cp.round} of run "${runId}" was written for another configuration than the run's`)
+    // A run another live process still drives is refused, naming it, before anything changes.
+    store.acquireLease(runId)
+    let cp
+    try {
+      cp = readingStore(db, `the checkpoints of run "${runId}"`, () => loadCheckpoint(store, runId))
+      if (cp && JSON.stringify(cp.config) !== JSON.stringify(run.config)) {
+        throw new SimError('CHECKPOINT_CONFLICT', `the checkpoint of round ${cp.round} of run "${runId}" was written for another configuration than the run's`)
+      }
+    } catch (err) {
+      store.releaseLease(runId)
+      throw err
     }
     const config = run.config
     const fromRound = cp ? cp.round + 1 : 0
@@ -47,6 +55,8 @@ export async function resumeRun(db: string, runId: string, opts: ContinueOptions
       await readingStoreAsync(db, `the personas of run "${runId}"`, () => ensurePersonas(store, runId, config))
     } catch (err) {
       await discardExecutor(executorReady)
+      recordFailure(store, runId, err)
+      store.releaseLease(runId)
       throw err
     }
     const result = await continueRun(store, runId, config, cp ? resumePointOf(cp) : undefined, opts, executorReady)

@@ -29,10 +29,13 @@ export function rollbackRun(db: string, runId: string, round: number): RollbackO
     // Verifies the checkpoint is whole before anything is deleted.
     readingStore(db, `the checkpoint of round ${round}`, () => loadCheckpoint(store, runId, round))
     const before = listCheckpoints(store.db, runId).length
+    // Rewinding a run that another live process is driving would pull rows from under it.
+    store.acquireLease(runId)
     const deleted = store.transaction(() => {
       const d = store.deleteRoundsAfter(runId, round)
       forgetCheckpointsAfter(store.db, runId, round)
       store.markRewound(runId)
+      store.releaseLease(runId)
       return d
     })
     return { runId, round, deleted, checkpointsDropped: before - listCheckpoints(store.db, runId).length }

@@ -24,7 +24,8 @@ function loadAssets() {
     }
     assets = {
       echarts: readFileSync(echartsPath, 'utf8'),
-      app: readFileSync(new URL('./client/report-app.js', import.meta.url), 'utf8'),
+      // One page script: the axis labels first (report-app.js uses them), then the app.
+      app: readFileSync(new URL('./client/axis-labels.js', import.meta.url), 'utf8') + '\n' + readFileSync(new URL('./client/report-app.js', import.meta.url), 'utf8'),
       css: readFileSync(new URL('./client/report.css', import.meta.url), 'utf8'),
     }
     for (const [name, text] of Object.entries(assets)) {

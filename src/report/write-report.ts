@@ -1,5 +1,5 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { SimError } from '../core/index.ts'
 import { RunStore } from '../store/index.ts'
 import { parseRunIds, ReportBuilder, type ReportOptions } from './report-data.ts'
@@ -30,11 +30,13 @@ export async function writeReport(opts: { db: string; runs: string; out: string 
     const html = renderReportHtml(data)
     const out = resolve(opts.out)
     if (!existsSync(dirname(out))) throw new SimError('USAGE', `cannot write ${out}: the directory ${dirname(out)} does not exist`)
+    if (existsSync(out) && statSync(out).isDirectory()) throw new SimError('USAGE', `cannot write ${out}: it is a directory (give a file name, e.g. ${join(opts.out, 'report.html')})`)
+    const tmp = `${out}.tmp-${process.pid}`
     try {
-      const tmp = `${out}.tmp-${process.pid}`
       writeFileSync(tmp, html)
       renameSync(tmp, out)
     } catch (err) {
+      rmSync(tmp, { force: true })
       throw new SimError('USAGE', `cannot write ${out}: ${(err as Error).message}`, { cause: err })
     }
     return { out, bytes: Buffer.byteLength(html), runs: ids, dataBytes: Buffer.byteLength(JSON.stringify(data)) }

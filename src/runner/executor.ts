@@ -13,4 +13,9 @@ export interface ShardExecutor {
     onShardDone?: (result: ShardResult) => void,
   ): Promise<ShardResult[]>
   close(): Promise<void>
+  /**
+   * Time (ms, since the executor started) its shards sat queued with nothing to run them
+   * (no worker connected): not the run's own speed, so throughput leaves it out.
+   */
+  waitingMs?(): number
 }

@@ -1,7 +1,7 @@
 /** The engine: the round loop, the shard host and the executors, with their extension points. */
 export { runShard, inNdcgSample, decodeRecords, type ShardSteps } from './run-shard.ts'
 export { runSimulation, shardRanges, defaultShardCount, type RunOptions, type RunResult, type ResumePoint } from './orchestrator.ts'
-export { buildRunConfig, createRunRow, launchRun, newRunId, runToEnd, startExecutor, writePersonas, NO_EXTENSIONS, type Extensions, type LaunchOptions, type RunOverrides } from './launch.ts'
+export { buildRunConfig, createRunRow, launchRun, newRunId, recordFailure, runToEnd, startExecutor, writePersonas, NO_EXTENSIONS, type Extensions, type LaunchOptions, type RunOverrides } from './launch.ts'
 export { executionPlan, defaultThreads, type ExecutionPlan } from './execution-plan.ts'
 export { createShardEnv, resolvePolicy, policyNames, policyContext, type ShardEnv } from './shard-env.ts'
 export { createShardHost, type ShardHost, type ShardHostOptions } from './shard-host.ts'

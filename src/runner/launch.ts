@@ -14,6 +14,7 @@ import { createShardEnv, policyFactory, policyNames, resolvePolicy } from './sha
 import { checkPolicyOptions, checkScenarioParams } from './run-options.ts'
 import { isPolicyUrl } from '../external/options.ts'
 import type { ShardExtensionsModule } from './shard-extension.ts'
+import { holdLease, type HeldLease } from './run-lease.ts'
 import { USERSIM_VERSION } from './version.ts'
 import { checkRunMemory } from './memory-estimate.ts'
 
@@ -151,8 +152,8 @@ export async function launchRun(config: RunConfig, opts: LaunchOptions): Promise
     } catch (err) {
       // A persona the scenario cannot build ends the run here: record it, and stop the
       // threads already started, or the process would never exit.
-      store.setRunStatus(runId, 'failed', (err as Error).message)
-      await executorReady.then((e) => e.close(), () => {})
+      await executorReady.then((e) => e.close()).catch(() => {})
+      recordFailure(store, runId, err)
       throw err
     }
     return await runToEnd(store, runId, config, undefined, opts, executorReady)
@@ -177,6 +178,13 @@ export async function runToEnd(
   const ext = opts.extensions ?? NO_EXTENSIONS
   for (const hook of ext.commitHooks) store.addCommitHook(hook)
   const plan = executionPlan(config.llm, opts)
+  let lease: HeldLease
+  try {
+    lease = holdLease(store, runId)
+  } catch (err) {
+    await executorReady?.then((e) => e.close()).catch(() => {})
+    throw err
+  }
   let executor: ShardExecutor
   try {
     // A resumed or branched run is checked like a new one: it would otherwise repeat the crash.
@@ -184,7 +192,8 @@ export async function runToEnd(
     executor = await (executorReady ?? startExecutor(config, opts))
   } catch (err) {
     // Threads that could not build their world (or a world that cannot fit) end the run here, recorded.
-    store.setRunStatus(runId, 'failed', (err as Error).message)
+    recordFailure(store, runId, err)
+    lease.release()
     throw err
   }
   try {
@@ -196,7 +205,7 @@ export async function runToEnd(
       resume,
       shards: opts.shards ?? defaultShardCount(config.agents, Math.max(1, plan.threads)),
       shouldStop: opts.shouldStop,
-      extensions: ext.run,
+      extensions: [lease.extension, ...ext.run],
       // Other executors (a guard's fallback) run in process, like the run's own plan.
       startExecutor: (llm) => inProcessExecutor(config, executionPlan(llm, { threads: plan.threads }), llm, ext.shardExtensions),
     })
@@ -205,9 +214,23 @@ export async function runToEnd(
     if (err instanceof SimError && err.code === 'POLICY_UNAVAILABLE') {
       err.message += `; the run is checkpointed: once the policy server answers again, \`npx usersim resume ${runId}\` continues it`
     }
-    store.setRunStatus(runId, 'failed', (err as Error).message)
+    recordFailure(store, runId, err)
     throw err
   } finally {
-    await executor.close()
+    try {
+      await executor.close()
+    } finally {
+      lease.release()
+    }
+  }
+}
+
+/** Marks a run failed with the error's message and gives up this process's lease (the store may itself be what failed). */
+export function recordFailure(store: RunStore, runId: string, err: unknown): void {
+  try {
+    store.setRunStatus(runId, 'failed', err instanceof Error ? err.message : String(err))
+    store.releaseLease(runId)
+  } catch {
+    // The original error says more than this one.
   }
 }

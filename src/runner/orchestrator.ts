@@ -69,6 +69,8 @@ export interface RunResult {
     agentSteps: number
     /** Wall time of this call, from the first round it ran. */
     durationMs: number
+    /** Of that, time shards waited for a worker to take them (distributed runs); throughput leaves it out. */
+    waitingMs: number
   }
 }
 
@@ -145,6 +147,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
 
   let stopped = false
   let executed = 0
+  const waited = () => [opts.executor, ...extraExecutors].reduce((ms, e) => ms + (e.waitingMs?.() ?? 0), 0)
+  const waitedBefore = waited()
   try {
     for (const ext of opts.extensions ?? []) await ext.attach(loop)
     // A policy that keeps its state outside this process (a server) rebuilds it from the rounds already done.
@@ -222,7 +226,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   store.setRunStatus(runId, status)
   await bus.emit('run:end', { runId, status, summary })
   const agentSteps = rounds.reduce((n, m) => n + m.agents, 0)
-  return { runId, rounds, summary, agentSteps, stopped, invocation: { fromRound, agentSteps: executed, durationMs: performance.now() - started } }
+  return { runId, rounds, summary, agentSteps, stopped, invocation: { fromRound, agentSteps: executed, durationMs: performance.now() - started, waitingMs: waited() - waitedBefore } }
 }
 
 /** The round's metrics: built-in sums in agent order, plus the scenario's own. */

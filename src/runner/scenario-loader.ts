@@ -46,10 +46,25 @@ export function loadScenario(ref: string): Promise<ScenarioDef> {
   return p
 }
 
+let cjsTypeScript: Promise<unknown> | undefined
+
+/**
+ * A `.ts` file outside a `"type": "module"` package is CommonJS to Node, so Node's own
+ * require loads it, and that loader knows no TypeScript: it failed with "Cannot require()
+ * ES Module … in a cycle". tsx's require hook (registered once, only when such a file is
+ * loaded) compiles it; its `import … from 'usersim'` then reaches this package as usual.
+ */
+function typeScriptForRequire(path: string): Promise<unknown> {
+  if (!/\.(ts|cts|tsx)$/.test(path)) return Promise.resolve()
+  cjsTypeScript ??= import('tsx/cjs/api').then((tsx) => tsx.register())
+  return cjsTypeScript
+}
+
 async function importScenario(ref: string): Promise<ScenarioDef> {
   const path = scenarioPath(ref)
   let mod: Record<string, unknown>
   try {
+    if (isAbsolute(ref)) await typeScriptForRequire(path)
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
   } catch (err) {
     throw new SimError('SCENARIO_INVALID', `could not load scenario ${path}: ${(err as Error).message}`, { cause: err })

@@ -29,7 +29,7 @@ export interface UpliftTable {
  */
 export function readUpliftTable(path: string, outcome: Outcome = 'conversion'): UpliftTable {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'uplift.csv') : path
-  if (!existsSync(file)) throw new SimError('DATA_INVALID', `${file}: no such file (expected an uplift CSV, e.g. the uplift.csv of \`usersim export <run> --format uplift\`)`)
+  if (!existsSync(file)) throw new SimError('DATA_INVALID', `${file}: no such file (expected an uplift CSV, e.g. the uplift.csv of \`npx usersim export <run> --format uplift\`)`)
   const records = parseCsv(readFileSync(file, 'utf8'), file)
   const head = records.next()
   if (head.done) throw new SimError('DATA_INVALID', `${file}: empty file (expected a header line with f0…fN, treatment, ${outcome})`)

@@ -69,6 +69,33 @@ describe('usersim report in a browser', () => {
     }
   }, 240_000)
 
+  it('labels the y axis of every metric chart with distinct values, even over a narrow range (exposure Gini near 1)', async () => {
+    const dir = tempDir('usersim-report-')
+    const db = join(dir, 'gini.db')
+    // A large catalog and few agents: the Gini stays within 0.9992–0.9995 over the rounds.
+    const run = await runJson(['run', 'feed', '--agents', '200', '--rounds', '4', '--catalog', '20000', '--threads', '0', '--db', db, '--json'])
+    const out = join(dir, 'gini.html')
+    const r = await runCli(['report', run.runId, '--db', db, '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    const { page, problems, close } = await openInChromium(`file://${out}`)
+    try {
+      await renderedCharts(page, 20)
+      const labels = await page.evaluate(() => {
+        const out: Record<string, string[]> = {}
+        const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getModel(): { getComponent(t: string): { axis: { getViewLabels(): { formattedLabel: string }[] } } } } } }).echarts
+        for (const el of document.querySelectorAll('[data-chart^="metric:"]')) {
+          out[el.getAttribute('data-chart')!] = ec.getInstanceByDom(el).getModel().getComponent('yAxis').axis.getViewLabels().map((l) => l.formattedLabel)
+        }
+        return out
+      })
+      expect(labels['metric:gini']!.length).toBeGreaterThan(1)
+      for (const [chart, ls] of Object.entries(labels)) expect(new Set(ls).size, `${chart}: ${ls.join(' ')}`).toBe(ls.length)
+      expect(problems).toEqual([])
+    } finally {
+      await close()
+    }
+  }, 240_000)
+
   it('shows hostile titles, persona names, tags and params as text and runs none of them', async () => {
     const dir = tempDir('usersim-report-')
     const db = join(dir, 'hostile.db')

@@ -4,7 +4,7 @@ import { buildRunConfig } from '../../src/runner/index.ts'
 
 /** Parses a command line in-process; resolves to the error it throws (flags fail before any work). */
 async function failure(args: string[]): Promise<{ code?: string; message: string }> {
-  const program = createProgram().exitOverride()
+  const program = (await createProgram()).exitOverride()
   program.configureOutput({ writeErr: () => {}, writeOut: () => {} })
   try {
     await program.parseAsync(['node', 'usersim', ...args])

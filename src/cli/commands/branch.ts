@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { branchRun } from '../../recovery/branch.ts'
 import { RunStore } from '../../store/index.ts'
 import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { preflightStored } from '../llm-options.ts'
 import { printRunResult, runSession } from '../run-session.ts'
 
@@ -22,18 +23,19 @@ export function registerBranch(program: Command): void {
   program
     .command('branch')
     .description('start a new run sharing a run\'s history up to a round, then diverging (e.g. another policy)')
-    .argument('<run-id>', 'the parent run (see `usersim runs`)')
+    .argument('<run-id>', `the parent run: ${RUN_ID_HELP}`)
     .option('--at-round <n>', 'the last shared round (rounds count from 0, as `show` prints them)')
     .option('--policy <name>', 'the policy from the next round on (warm-started on the shared history)')
     .option('--rounds <n>', 'total rounds of the branch (default: the parent\'s)')
     .option('--set <key=value>', 'scenario parameter or policy.<option>=value (must not change the catalog or population; repeatable)', collect)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
     .option('--threads <n>', THREADS_HELP)
-    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis')
+    .option('--redis [url]', 'run shards on `npx usersim worker` processes through Redis')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)
-    .action(async (parentId: string, raw: Record<string, unknown>) => {
+    .action(async (arg: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(branchFlags, raw)
+      const parentId = resolveRunArg(flags.db, arg)
       const { params, policyOptions } = parseSets(flags.set)
       const peek = new RunStore(flags.db, { mustExist: true })
       let parentConfig

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../../core/index.ts'
@@ -7,6 +8,7 @@ import '../../correction/export-corrections.ts'
 import '../../datasets/formats/uplift.ts'
 import { RunStore } from '../../store/index.ts'
 import { parseFlags, DEFAULT_DB } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
 import { createTaskRunner } from '../../llm/create-runner.ts'
 
@@ -43,7 +45,7 @@ export function registerExport(program: Command): void {
   const cmd = program
     .command('export')
     .description('write a run as a dataset (JSONL + README.md dataset card); formats: ' + exportFormats().map((f) => f.name).join(', '))
-    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<run-id>', RUN_ID_HELP)
     .option('--db <file>', 'SQLite file', DEFAULT_DB)
     .option('--format <name>', 'sft | dpo | events | any registered format')
     .option('--out <dir>', 'directory to write into (created if missing)')
@@ -57,12 +59,16 @@ export function registerExport(program: Command): void {
     .option('--json', 'print one JSON object', false)
   // dpo rewrites low-scored turns with the `rewrite-turn` task: on a model with --llm openai.
   addLlmOptions(cmd)
-  cmd.action(async (runId: string, raw: Record<string, unknown>) => {
+  cmd.action(async (arg: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(exportFlags.loose(), raw)
+      const runId = resolveRunArg(flags.db, arg)
       const format = exportFormat(flags.format)
       if (!format) throw new SimError('USAGE', `unknown --format "${flags.format}" (known: ${exportFormats().map((f) => f.name).join(', ')})`)
       if (flags.minScore !== undefined && flags.format !== 'sft') throw new SimError('USAGE', '--min-score applies to --format sft')
       if (flags.lambda !== undefined && flags.format !== 'dpo') throw new SimError('USAGE', '--lambda applies to --format dpo')
+      if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
+        throw new SimError('USAGE', `--out ${flags.out} is a file; give a directory (it is created if missing)`)
+      }
       const store = new RunStore(flags.db, { mustExist: true })
       try {
         store.getRun(runId)

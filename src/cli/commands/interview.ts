@@ -3,7 +3,9 @@ import { z } from 'zod'
 import { interviewAgent } from '../../recovery/interview.ts'
 import { SimError } from '../../core/index.ts'
 import { SURROGATE } from '../../llm/settings.ts'
+import { terminalSafe } from '../output/terminal-safe.ts'
 import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 
 const interviewFlags = z.object({
   db: z.string().min(1, '--db must be a file path').default(DEFAULT_DB),
@@ -17,7 +19,7 @@ export function registerInterview(program: Command): void {
   program
     .command('interview')
     .description('ask one simulated user of a run a question, in its current state (recorded; the run is unchanged)')
-    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<run-id>', RUN_ID_HELP)
     .argument('<question>', 'the question, quoted')
     .option('--agent <id>', 'the agent to ask')
     .option('--round <n>', 'its state at the end of this round (needs a checkpoint; default: the latest)')
@@ -27,8 +29,8 @@ export function registerInterview(program: Command): void {
     .action(async (runId: string, question: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(interviewFlags, raw)
       if (!question.trim()) throw new SimError('USAGE', 'the question is empty')
-      const out = await interviewAgent(flags.db, runId, flags.agent!, question, { round: flags.round, llm: flags.surrogate ? SURROGATE : undefined })
+      const out = await interviewAgent(flags.db, resolveRunArg(flags.db, runId), flags.agent!, question, { round: flags.round, llm: flags.surrogate ? SURROGATE : undefined })
       if (flags.json) process.stdout.write(JSON.stringify(out) + '\n')
-      else process.stdout.write(`agent ${out.agent} after round ${out.round} (${out.backend}):\n${out.answer}\n`)
+      else process.stdout.write(`agent ${out.agent} after round ${out.round} (${out.backend}):\n${terminalSafe(out.answer)}\n`)
     })
 }

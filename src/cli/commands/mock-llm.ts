@@ -54,7 +54,7 @@ export function registerMockLlm(program: Command): void {
       else {
         process.stdout.write(
           `mock model server on ${server.url} (models: ${models.join(', ')}); Ctrl-C to stop\n` +
-            `try: usersim run feed --agents 200 --rounds 2 --llm openai --model ${models[0]} --base-url ${server.url}\n`,
+            `try: npx usersim run feed --agents 200 --rounds 2 --llm openai --model ${models[0]} --base-url ${server.url}\n`,
         )
       }
       await new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { resumeRun } from '../../recovery/resume.ts'
 import { RunStore } from '../../store/index.ts'
 import { DEFAULT_DB, intFlag, parseFlags, THREADS_HELP } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { preflightStored } from '../llm-options.ts'
 import { printRunResult, runSession } from '../run-session.ts'
 
@@ -18,14 +19,15 @@ export function registerResume(program: Command): void {
   program
     .command('resume')
     .description('continue an interrupted run from its last good checkpoint (same results as an uninterrupted run)')
-    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<run-id>', RUN_ID_HELP)
     .option('--db <file>', 'SQLite file the run is stored in', DEFAULT_DB)
     .option('--threads <n>', THREADS_HELP)
-    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis; stale jobs of the dead run are removed')
+    .option('--redis [url]', 'run shards on `npx usersim worker` processes through Redis; stale jobs of the dead run are removed')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--json', 'print one JSON object instead of tables', false)
-    .action(async (runId: string, raw: Record<string, unknown>) => {
+    .action(async (arg: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(resumeFlags, raw)
+      const runId = resolveRunArg(flags.db, arg)
       const peek = new RunStore(flags.db, { mustExist: true })
       let config
       try {

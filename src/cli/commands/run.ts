@@ -31,7 +31,7 @@ export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
     .description('run a simulation of a scenario (a built-in name or a .ts file)')
-    .argument('<scenario>', 'built-in scenario name (see `usersim scenarios`) or path to a scenario module')
+    .argument('<scenario>', 'built-in scenario name (see `npx usersim scenarios`) or path to a scenario module')
     .option('--agents <n>', 'number of simulated users')
     .option('--rounds <n>', 'number of rounds')
     .option('--policy <name>', 'recommender policy under test')
@@ -40,7 +40,7 @@ export function registerRun(program: Command): void {
     .option('--catalog <n>', 'catalog size')
     .option('--db <file>', 'SQLite file to store the run in', DEFAULT_DB)
     .option('--threads <n>', THREADS_HELP)
-    .option('--redis [url]', 'run shards on `usersim worker` processes through Redis (bare flag: $REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--redis [url]', 'run shards on `npx usersim worker` processes through Redis (bare flag: $REDIS_URL or redis://127.0.0.1:6379)')
     .option('--shards <n>', 'shards per round (results do not depend on it)')
     .option('--ndcg-sample <n>', 'agents per round whose NDCG is measured against the oracle')
     .option('--set <key=value>', 'scenario parameter, or policy.<option>=value (repeatable)', collect)

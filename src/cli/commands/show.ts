@@ -1,8 +1,10 @@
 import type { Command } from 'commander'
 import { DEFAULT_DB } from '../flags.ts'
+import { resolveRunArg, RUN_ID_HELP } from '../run-arg.ts'
 import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
+import { terminalSafe } from '../output/terminal-safe.ts'
 import { llmLimitSection, llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { judgeSection } from '../show/judge-section.ts'
@@ -40,10 +42,11 @@ export function registerShow(program: Command): void {
   program
     .command('show')
     .description("print a run's configuration and metrics per round")
-    .argument('<run-id>', 'run id (see `usersim runs`)')
+    .argument('<run-id>', RUN_ID_HELP)
     .option('--db <file>', 'SQLite file', DEFAULT_DB)
     .option('--json', 'print JSON', false)
-    .action((runId: string, opts: { db: string; json: boolean }) => {
+    .action((arg: string, opts: { db: string; json: boolean }) => {
+      const runId = resolveRunArg(opts.db, arg)
       const store = new RunStore(opts.db, { mustExist: true })
       try {
         const run = store.getRun(runId)
@@ -57,7 +60,7 @@ export function registerShow(program: Command): void {
         }
         const c = run.config
         const lines = [
-          `run ${run.id}  ${run.status}${run.error ? ` (${run.error})` : ''}`,
+          `run ${run.id}  ${run.status}${run.lease ? ` (${run.lease.owner})` : ''}${run.error ? ` (${run.error})` : ''}`,
           `scenario ${run.scenario}, policy ${c.policy}, ${c.agents.toLocaleString('en-US')} agents × ${c.rounds} rounds, slate ${c.slate}, catalog ${c.catalogSize}, seed ${run.seed}`,
           `created ${run.createdAt}${run.parentRun ? `, branched from ${run.parentRun} at round ${run.parentRound}` : ''}`,
           '',
@@ -65,7 +68,7 @@ export function registerShow(program: Command): void {
         ]
         if (run.summary) lines.push('', summaryTable(run.summary))
         for (const { s, data } of sections) lines.push('', s.title, s.render(data))
-        process.stdout.write(lines.join('\n') + '\n')
+        process.stdout.write(terminalSafe(lines.join('\n')) + '\n')
       } finally {
         store.close()
       }

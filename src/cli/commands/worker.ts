@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { checkRedisUrl, DEFAULT_ADDRESS } from '../../runner/bullmq/index.ts'
+import { checkRedisUrl, DEFAULT_ADDRESS, DEFAULT_REDIS_URL } from '../../runner/bullmq/index.ts'
 import { runShardWorker } from '../../../workers/shard-worker.ts'
-import { SimError } from '../../core/index.ts'
 import { intFlag, parseFlags } from '../flags.ts'
 
 const workerFlags = z.object({
@@ -18,8 +17,8 @@ const workerFlags = z.object({
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run shard jobs of distributed runs (`usersim run --redis`) from a Redis server, until SIGTERM')
-    .option('--redis <url>', 'Redis URL: redis://[:password@]host:port[/db] or rediss:// for TLS (default: $REDIS_URL)')
+    .description('run shard jobs of distributed runs (`npx usersim run --redis`) from a Redis server, until SIGTERM')
+    .option('--redis <url>', `Redis URL: redis://[:password@]host:port[/db] or rediss:// for TLS (default: $REDIS_URL or ${DEFAULT_REDIS_URL}, as \`run --redis\`)`)
     .option('--concurrency <n>', 'shard jobs at once in this process (default 1; raise it with a model backend)')
     .option('--queue <name>', 'queue name (must match the orchestrator\'s)', DEFAULT_ADDRESS.queue)
     .option('--prefix <prefix>', 'Redis key prefix (must match the orchestrator\'s)', DEFAULT_ADDRESS.prefix)
@@ -28,10 +27,10 @@ export function registerWorker(program: Command): void {
     .option('--max-stalled <n>', 'times a job may be recovered from a dead worker before it fails (default 2)')
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(workerFlags, raw)
-      const redis = flags.redis ?? process.env.REDIS_URL
-      if (!redis) throw new SimError('USAGE', 'usersim worker needs --redis <url> (or REDIS_URL)')
+      // The same default as a bare `run --redis`, so the two meet without flags.
+      const redis = flags.redis ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL)
       await runShardWorker({
-        redis: checkRedisUrl(redis, flags.redis ? '--redis' : 'REDIS_URL'),
+        redis: checkRedisUrl(redis, flags.redis ? '--redis' : process.env.REDIS_URL ? 'REDIS_URL' : 'the default Redis URL'),
         concurrency: flags.concurrency,
         address: { queue: flags.queue, prefix: flags.prefix },
         lockDurationMs: flags.lockDuration,

@@ -1,7 +1,9 @@
+import { terminalSafe } from './terminal-safe.ts'
+
 /** Formats rows as an aligned text table (numbers right-aligned). */
 export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
   // A metric that did not apply is stored as null (JSON has no NaN): shown as a dash.
-  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c ?? '–')))
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c == null ? '–' : terminalSafe(c))))
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)))
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === null))
   const line = (r: string[]) =>

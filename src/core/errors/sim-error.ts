@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: { exit: 1, retry: false, user: false, fatal: false },
   STORE_SCHEMA: { exit: 1, retry: false, user: false, fatal: false },
   RUN_NOT_FOUND: { exit: 2, retry: false, user: true, fatal: false },
+  /** Another live process holds the run's lease (it is still running). */
+  RUN_BUSY: { exit: 1, retry: false, user: true, fatal: false },
   CHECKPOINT_MISSING: { exit: 1, retry: false, user: false, fatal: false },
   CHECKPOINT_CONFLICT: { exit: 1, retry: false, user: false, fatal: false },
   STALE_RESULT: { exit: 1, retry: false, user: false, fatal: false },

@@ -5,7 +5,7 @@
  * charts draw on canvas with canvas tooltips (renderMode 'richText'), so no data is ever
  * parsed as HTML.
  */
-/* global echarts */
+/* global echarts, usersimAxisLabels */
 ;(function () {
   'use strict'
 
@@ -117,6 +117,7 @@
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return fmt(v, format) } }, splitLine: { lineStyle: { color: '#eef0f4' } } },
     }
     for (var k in extra) o[k] = extra[k]
+    o.yAxis.axisLabel.formatter = usersimAxisLabels.tickFormatter(o.series, format, fmt)
     return o
   }
 

@@ -14,7 +14,7 @@ export function distributedExecutorFromFlag(
   opts: { concurrency?: number; notice?: (message: string) => void } = {},
 ): ((config: RunConfig) => Promise<ShardExecutor>) | undefined {
   if (flag === undefined || flag === false) return undefined
-  const url = flag === true ? (process.env.REDIS_URL ?? DEFAULT_REDIS_URL) : flag
+  const url = flag === true ? process.env.REDIS_URL || DEFAULT_REDIS_URL : flag
   checkRedisUrl(url, flag === true && process.env.REDIS_URL ? 'REDIS_URL' : '--redis')
   const notice = opts.notice ?? ((m: string) => process.stderr.write(`\nusersim: ${m}\n`))
   return (config) => bullmqExecutor({ redis: url, config, concurrency: opts.concurrency, onNotice: notice })

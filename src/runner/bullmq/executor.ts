@@ -107,6 +107,8 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
   let packedByShard = new Map<number, { states: string; blob: Buffer }>()
 
   const beat = () => redis.set(keys!.alive, String(process.pid), 'PX', ALIVE_TTL_MS)
+  // Time with shards queued and no worker connected, over every round so far.
+  let waitedMs = 0
 
   return {
     name: `bullmq(${where} ${address.prefix}:${address.queue})`,
@@ -214,9 +216,10 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
           noWorkerSince ??= now
           if (now - noWorkerSince >= noWorkerMs && now - lastNoWorkerNotice >= 30_000) {
             lastNoWorkerNotice = now
-            notice(`waiting for workers: none is connected to ${where} (queue ${address.prefix}:${address.queue}); ${pending.size} shard${pending.size === 1 ? '' : 's'} of round ${round + 1} waiting. Start one with: usersim worker --redis <url>`)
+            notice(`waiting for workers: none is connected to ${where} (queue ${address.prefix}:${address.queue}); ${pending.size} shard${pending.size === 1 ? '' : 's'} of round ${round} waiting. Start one with: npx usersim worker --redis <url>`)
           }
-        } else {
+        } else if (noWorkerSince !== undefined) {
+          waitedMs += now - noWorkerSince
           noWorkerSince = undefined
         }
       }
@@ -245,10 +248,13 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
           await reconcile()
         }
       }
+      if (noWorkerSince !== undefined) waitedMs += Date.now() - noWorkerSince
       await redis.unlink(k.snapshot(round))
       packedByShard = nextPacked
       return results
     },
+
+    waitingMs: () => waitedMs,
 
     async close() {
       if (heartbeat) clearInterval(heartbeat)

@@ -3,12 +3,13 @@ import { llm } from './migrations/002-llm.ts'
 import { checkpoints } from './migrations/003-checkpoints.ts'
 import { datasets } from './migrations/004-datasets.ts'
 import { fidelity } from './migrations/005-fidelity.ts'
+import { lifecycle } from './migrations/006-lifecycle.ts'
 import { adaptive } from './migrations/008-adaptive.ts'
 import type { Migration } from './migrations/migration.ts'
 
 export type { Migration }
 
 /** Every migration, in version order. */
-export const MIGRATIONS: Migration[] = [core, llm, checkpoints, datasets, fidelity, adaptive]
+export const MIGRATIONS: Migration[] = [core, llm, checkpoints, datasets, fidelity, lifecycle, adaptive]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version

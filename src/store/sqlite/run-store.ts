@@ -4,6 +4,7 @@ import { runConfigSchema, type RunConfig } from '../../config/index.ts'
 import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
 import { openDatabase, type Db } from './open-database.ts'
 import { copyRoundsUpTo, deleteRoundsAfter } from './round-tables.ts'
+import { acquireLease, leaseIsLive, leaseOf, releaseLease, renewLease, thisProcess, type RunLease } from './run-lease.ts'
 
 export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted'
 
@@ -13,7 +14,10 @@ export interface RunRecord {
   config: RunConfig
   seed: number
   versions: Record<string, string>
+  /** `running` only while its lease is live: a run whose process died reads `interrupted`. */
   status: RunStatus
+  /** The process driving the run, while one holds it (see run-lease.ts). */
+  lease: RunLease | null
   createdAt: string
   updatedAt: string
   parentRun: string | null
@@ -108,12 +112,29 @@ export class RunStore {
     return this.stmts
   }
 
-  createRun(run: Omit<RunRecord, 'updatedAt' | 'error' | 'summary'>): void {
+  /** Records a new run; a `running` one is leased to this process from the start. */
+  createRun(run: Omit<RunRecord, 'updatedAt' | 'error' | 'summary' | 'lease'>): void {
+    const me = run.status === 'running' ? { ...thisProcess(), at: Date.now() } : null
     this.db
       .prepare(
-        'INSERT INTO runs (id, scenario, config, seed, versions, status, created_at, updated_at, parent_run, parent_round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO runs (id, scenario, config, seed, versions, status, created_at, updated_at, parent_run, parent_round, lease_owner, lease_host, lease_pid, lease_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(run.id, run.scenario, JSON.stringify(run.config), run.seed, JSON.stringify(run.versions), run.status, run.createdAt, run.createdAt, run.parentRun, run.parentRound)
+      .run(run.id, run.scenario, JSON.stringify(run.config), run.seed, JSON.stringify(run.versions), run.status, run.createdAt, run.createdAt, run.parentRun, run.parentRound, me?.owner ?? null, me?.host ?? null, me?.pid ?? null, me?.at ?? null)
+  }
+
+  /** Takes a run's lease for this process, or refuses (RUN_BUSY) while another live process holds it. */
+  acquireLease(runId: string): void {
+    acquireLease(this.db, runId, this.file)
+  }
+
+  /** Renews this process's lease of a run; false if it no longer holds it. */
+  renewLease(runId: string): boolean {
+    return renewLease(this.db, runId)
+  }
+
+  /** Gives up this process's lease of a run. */
+  releaseLease(runId: string): void {
+    releaseLease(this.db, runId)
   }
 
   setRunStatus(id: string, status: RunStatus, error: string | null = null): void {
@@ -184,7 +205,7 @@ export class RunStore {
 
   getRun(id: string): RunRecord {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> | undefined
-    if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`usersim runs --db ${this.file}\`)`)
+    if (!row) throw new SimError('RUN_NOT_FOUND', `no run "${id}" in ${this.file} (see \`npx usersim runs --db ${this.file}\`)`)
     return toRun(row, this.file)
   }
 
@@ -260,6 +281,8 @@ export class RunStore {
 }
 
 function toRun(r: Record<string, unknown>, file: string): RunRecord {
+  const lease = leaseOf(r)
+  const stored = r.status as RunStatus
   const config = runConfigSchema.safeParse(JSON.parse(r.config as string))
   if (!config.success) throw new SimError('DATA_INVALID', `the stored configuration of run "${String(r.id)}" in ${file} is not valid: ${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   return {
@@ -268,7 +291,8 @@ function toRun(r: Record<string, unknown>, file: string): RunRecord {
     config: config.data,
     seed: r.seed as number,
     versions: JSON.parse(r.versions as string) as Record<string, string>,
-    status: r.status as RunStatus,
+    status: stored === 'running' && !leaseIsLive(lease) ? 'interrupted' : stored,
+    lease: stored === 'running' ? lease : null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
     parentRun: (r.parent_run as string) ?? null,
