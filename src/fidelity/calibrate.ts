@@ -254,3 +254,13 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
   }
   return fitWatchModel(examples)
 }
+
+/** Each user's training items (oldest first) and ratings: the warm-start log of the movielens scenario. */
+export function trainingHistory(cal: Pick<Calibration, 'data' | 'splits'>): { history: number[][]; historyRatings: number[][]; historySource: string } {
+  const R = cal.data.ratings
+  const history = cal.splits.map((s) => Array.from(s.train, (k) => R.item[k]!))
+  const historyRatings = cal.splits.map((s) => Array.from(s.train, (k) => R.value[k]!))
+  const rows = history.reduce((n, h) => n + h.length, 0)
+  const name = cal.data.source.split(/[\\/]/).filter(Boolean).at(-1) ?? cal.data.source
+  return { history, historyRatings, historySource: `${name}: training split (each user's older ratings, ${rows.toLocaleString('en-US')} rows; never the held-out part)` }
+}

@@ -20,6 +20,7 @@ import type { ShardExecutor } from './executor.ts'
 import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
+import { applyWarmStart, summarizeWarmStart, warmStartLog } from './warm-start.ts'
 
 /** Where a resumed or branched run picks up. */
 export interface ResumePoint {
@@ -110,6 +111,13 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   } else {
     parts = ranges.map(([start, end]) => ({ start, end, states: null }))
     policyState = env.policy.init(pctx)
+    // Warm start: before round 0 the policy learns from the scenario's history (or a burn-in
+    // log) through its own `learn`. Its state after that is what every checkpoint carries on.
+    const warm = warmStartLog(env, config)
+    if (warm) {
+      if (!env.policy.open) policyState = await applyWarmStart(env.policy, policyState, warm, pctx)
+      store.setWarmStart(runId, summarizeWarmStart(config.warmStart, warm))
+    }
     fromRound = 0
     exposure = new Float64Array(catalogSize)
   }
@@ -144,7 +152,10 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     for (const ext of opts.extensions ?? []) await ext.attach(loop)
     // A policy that keeps its state outside this process (a server) rebuilds it from the rounds already done.
     if (env.policy.open) {
+      // The warm-start log comes first (rounds −n … −1): a server rebuilds from what an in-process policy learned.
+      const warm = warmStartLog(env, config)
       const replay = async function* () {
+        for (const batch of warm?.batches ?? []) yield batch
         for (let r = 0; r < fromRound; r++) yield { round: r, interactions: roundInteractions(store, runId, r) }
       }
       policyState = (await env.policy.open(policyState as never, { ...pctx, runId, fromRound, replay })) ?? policyState

@@ -7,8 +7,10 @@ import { llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
+import { warmStartSection } from '../show/warm-start-section.ts'
 
 export const showSections: ShowSection[] = [
+  warmStartSection,
   {
     title: 'Task calls',
     key: 'taskCalls',
