@@ -31,7 +31,7 @@ export interface HistoryContext {
 
 /**
  * A log policies learn from before round 0 (`--warm-start log`): batches in time order,
- * each handed to `Policy.learn` like a round's feedback (rounds numbered −n … −1).
+ * handed to `Policy.learn` as one feedback of round −1 (their interactions in order).
  */
 export interface HistoryLog {
   /** What the log is, for `show` and the report, e.g. "ml-latest-small training split (80 %)". */

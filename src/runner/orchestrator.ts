@@ -20,7 +20,7 @@ import type { ShardExecutor } from './executor.ts'
 import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts'
 import { createShardEnv, policyContext } from './shard-env.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
-import { applyWarmStart, summarizeWarmStart, warmStartLog } from './warm-start.ts'
+import { applyWarmStart, summarizeWarmStart, warmStartFeedback, warmStartLog } from './warm-start.ts'
 
 /** Where a resumed or branched run picks up. */
 export interface ResumePoint {
@@ -152,10 +152,10 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     for (const ext of opts.extensions ?? []) await ext.attach(loop)
     // A policy that keeps its state outside this process (a server) rebuilds it from the rounds already done.
     if (env.policy.open) {
-      // The warm-start log comes first (rounds −n … −1): a server rebuilds from what an in-process policy learned.
+      // The warm-start log comes first (round −1): a server learns what an in-process policy learns.
       const warm = warmStartLog(env, config)
       const replay = async function* () {
-        for (const batch of warm?.batches ?? []) yield batch
+        if (warm) yield warmStartFeedback(warm)
         for (let r = 0; r < fromRound; r++) yield { round: r, interactions: roundInteractions(store, runId, r) }
       }
       policyState = (await env.policy.open(policyState as never, { ...pctx, runId, fromRound, replay })) ?? policyState

@@ -121,13 +121,17 @@ function drawByWeight(cum: Float64Array, x: number): number {
   return lo
 }
 
-/** Lets the policy learn from the log, batch by batch, each seeded by (seed, 'warm-start', batch). */
+/**
+ * The log as the one feedback a policy learns from before round 0: every batch's
+ * interactions in order, as round −1 (what usersim.policy.v1 sends as `kind: history`).
+ */
+export function warmStartFeedback(log: HistoryLog): RoundFeedback {
+  return { round: -1, interactions: log.batches.flatMap((b) => b.interactions) }
+}
+
+/** Lets the policy learn from the log through its own `learn`, seeded like a round: (seed, 'learn', −1). */
 export async function applyWarmStart(policy: Policy, state: unknown, log: HistoryLog, pctx: PolicyContext): Promise<unknown> {
-  let s = state
-  for (const [b, batch] of log.batches.entries()) {
-    s = await policy.learn(s as never, batch, { ...pctx, rng: rngFor(pctx.seed, 'warm-start', b) })
-  }
-  return s
+  return policy.learn(state as never, warmStartFeedback(log), { ...pctx, rng: rngFor(pctx.seed, 'learn', -1) })
 }
 
 /** What `show` and the report say about a warm start, with a digest of the log. */
