@@ -3,6 +3,7 @@ import { defineScenario, SimError, type Persona } from '../../src/core/index.ts'
 import { ailoAgent } from '../../agents/users/ailo/index.ts'
 import { DATA_FORMATS, loadDatasetCached, type DataFormat } from '../../src/data/index.ts'
 import { calibrate, trainingHistory } from '../../src/fidelity/calibrate.ts'
+import { historyLog } from '../../src/fidelity/history-log.ts'
 import { cachedCalibration, calibrationKey, type CalibratedWorld } from '../../src/fidelity/calibration-cache.ts'
 
 export const movielensParams = z.object({
@@ -45,15 +46,7 @@ export default defineScenario({
     const base = personas[id % personas.length]!
     return id < personas.length ? base : { ...base, id, name: `${base.name} #${Math.floor(id / personas.length) + 1}` }
   },
-  // Agent a is dataset user a % users (as for personas): its training ratings, oldest first, are one interaction.
-  history: ({ data, agents }) => {
-    const w = calibration(data)
-    const users = w.history.length
-    const interactions = Array.from({ length: agents }, (_, a) => {
-      const items = w.history[a % users]!
-      return { agent: a, slate: items, clicks: items, ratings: w.historyRatings[a % users]!.map((r) => Math.min(5, Math.max(1, Math.round(r)))) }
-    })
-    return { source: w.historySource, batches: [{ round: -1, interactions }] }
-  },
+  // Agent a is dataset user a % users (as for personas): its training ratings, oldest first.
+  history: ({ data, agents }) => historyLog(calibration(data), agents),
   agent: ailoAgent(),
 })

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { USERSIM_VERSION } from '../runner/index.ts'
 import { registerBranch } from './commands/branch.ts'
+import { registerCompare } from './commands/compare.ts'
 import { registerEval } from './commands/eval.ts'
 import { registerExport } from './commands/export.ts'
 import { registerInterview } from './commands/interview.ts'
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerExport(program)
   registerServe(program)
   registerEval(program)
+  registerCompare(program)
   registerScenarios(program)
   registerWorker(program)
   registerMockLlm(program)

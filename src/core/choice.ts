@@ -3,6 +3,32 @@ import type { ChoiceParams, Item, Persona } from './types.ts'
 
 export type { ChoiceParams }
 
+/**
+ * The value of not clicking for a persona: log Σ exp(logit) over every catalog item it has
+ * not consumed (at position 0, before `outside` applies).
+ */
+export function outsideValue(p: ChoiceParams, persona: Persona, items: readonly Item[], utility: (item: number) => number, consumed: ReadonlySet<number>): number {
+  const base = { ...p, outside: 0, positionBias: 0 }
+  let m = -Infinity
+  const z: number[] = []
+  for (const it of items) {
+    if (consumed.has(it.id)) continue
+    const v = choiceLogit(base, persona, it, utility(it.id), 0, items.length)
+    z.push(v)
+    if (v > m) m = v
+  }
+  let s = 0
+  for (const v of z) s += Math.exp(v - m)
+  return m + Math.log(s)
+}
+
+/**
+ * How much more likely a user is to notice a slate item than an item it would have to find
+ * itself, as a factor on the off-slate choice set. A rating log has no impressions, so this
+ * is an assumption (like the position bias), not a fit: documented in docs/fidelity.md.
+ */
+export const SLATE_SALIENCE = 10
+
 /** The default position bias: logit lost per log2(1 + position) (eye-tracking studies put it near 0.2–0.4). */
 export const DEFAULT_POSITION_BIAS = 0.3
 
@@ -15,13 +41,20 @@ export function logRelativePopularity(item: Item, n: number): number {
 export function choiceLogit(p: ChoiceParams, persona: Persona, item: Item, utility: number, position: number, catalogSize: number): number {
   const lp = logRelativePopularity(item, catalogSize)
   const familiar = persona.favouriteCategories.includes(item.category) ? 1 : 0
+  let recent = 0
+  if (p.recent && p.recentTaste) {
+    for (let d = 0; d < p.recent.length; d++) recent += p.recent[d]! * (item.vector[d] ?? 0)
+    recent *= p.recentTaste
+  }
   return (
+    recent +
     p.utility * utility +
     (p.popularity + p.popularityByConformity * (persona.traits.conformity - 0.5)) * lp +
     p.activity * (persona.traits.activity - 0.5) +
     p.familiarity * familiar +
     p.bias -
-    p.positionBias * Math.log2(1 + position)
+    p.positionBias * Math.log2(1 + position) -
+    (p.outside ?? 0)
   )
 }
 

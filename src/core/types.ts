@@ -70,6 +70,16 @@ export interface ChoiceParams {
   familiarity: number
   bias: number
   positionBias: number
+  /**
+   * The value of not clicking: the log-sum-exp of this user's logits over every item it has
+   * not consumed. Not clicking is choosing something off the slate, so the slate's share of
+   * the user's whole choice set is its chance of a click. Absent: 0.
+   */
+  outside?: number
+  /** Weight of the item's similarity to what the user consumed last (`recent`). */
+  recentTaste?: number
+  /** The direction of the user's latest consumption in item-vector space (unit length). */
+  recent?: number[]
 }
 
 /**

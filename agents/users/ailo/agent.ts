@@ -1,4 +1,5 @@
 import {
+  choiceLogit,
   defineAgent,
   type AgentDef,
   type Item,
@@ -128,7 +129,19 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       // Expectation drifts toward the persona's baseline and the experience so far (ECT).
       const expectation = 0.6 * state.expectation + 0.25 * persona.expectation + 0.15 * state.satisfaction
 
+      // A persona with a fitted choice model (data-driven scenarios) chooses by it: a conditional
+      // logit over the slate and not clicking (src/core/choice.ts). Otherwise AILO's own perception.
+      const model = persona.choice
+      const perceived: number[] = []
+      const logits: number[] = []
       const fit = items.map((it, j) => {
+        if (model) {
+          const u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - (state.memory.recent.includes(it.id) ? 0.6 : 0)
+          const z = choiceLogit(model, persona, it, u, j, catalog.items.length)
+          perceived.push(Math.round(u * 1e4) / 1e4)
+          logits.push(Math.round(z * 1e4) / 1e4)
+          return Math.round(sigmoid(z) * 1e4) / 1e4
+        }
         let u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - o.positionBias * Math.log2(1 + j)
         u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
         if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
@@ -152,6 +165,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           ratingMean: persona.rating.mean,
           ratingSpread: persona.rating.spread,
           hardDislikes: persona.hardDislikes,
+          ...(model ? { choice: { logits, utilities: perceived } } : {}),
         },
       })
 

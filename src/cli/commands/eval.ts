@@ -12,6 +12,7 @@ import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
 import { registerEvalUplift } from './eval-uplift.ts'
+import { registerEvalRanking } from './eval-ranking.ts'
 
 const ratiosFlag = z
   .string()
@@ -49,8 +50,9 @@ const evalFlags = z.object({
 })
 
 export function registerEval(program: Command): void {
-  const ev = program.command('eval').description('measure how faithful the simulated users are; score uplift models')
+  const ev = program.command('eval').description('measure how faithful the simulated users are (fidelity, ranking); score uplift models')
   registerEvalUplift(ev)
+  registerEvalRanking(ev)
   const cmd = ev
     .command('fidelity')
     .description("Agent4Rec's protocol: calibrate personas on each user's older ratings, test on the newer ones")
