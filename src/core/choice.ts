@@ -41,11 +41,7 @@ export function logRelativePopularity(item: Item, n: number): number {
 export function choiceLogit(p: ChoiceParams, persona: Persona, item: Item, utility: number, position: number, catalogSize: number): number {
   const lp = logRelativePopularity(item, catalogSize)
   const familiar = persona.favouriteCategories.includes(item.category) ? 1 : 0
-  let recent = 0
-  if (p.recent && p.recentTaste) {
-    for (let d = 0; d < p.recent.length; d++) recent += p.recent[d]! * (item.vector[d] ?? 0)
-    recent *= p.recentTaste
-  }
+  const recent = p.near && p.recentTaste ? p.recentTaste * nearScore(p.near, item.id) : 0
   return (
     recent +
     p.utility * utility +
@@ -85,4 +81,18 @@ export function chooseFromSlate(logits: readonly number[], maxClicks: number, rn
     out.push(chosen)
   }
   return out
+}
+
+/** The co-consumption affinity of an item in a persona's `near` list (0 if absent). */
+export function nearScore(near: { items: readonly number[]; scores: readonly number[] }, item: number): number {
+  let lo = 0
+  let hi = near.items.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const x = near.items[mid]!
+    if (x === item) return near.scores[mid]!
+    if (x < item) lo = mid + 1
+    else hi = mid - 1
+  }
+  return 0
 }

@@ -76,10 +76,13 @@ export interface ChoiceParams {
    * the user's whole choice set is its chance of a click. Absent: 0.
    */
   outside?: number
-  /** Weight of the item's similarity to what the user consumed last (`recent`). */
+  /** Weight of the item's co-consumption affinity to what the user consumed last (`near`). */
   recentTaste?: number
-  /** The direction of the user's latest consumption in item-vector space (unit length). */
-  recent?: number[]
+  /**
+   * Items others consumed together with this user's latest ones ("who watched what you
+   * watched last also watched"): ids ascending, affinities aligned; any other item has 0.
+   */
+  near?: { items: number[]; scores: number[] }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { compilePersona, indexCatalog, outsideValue, rngFor, SLATE_SALIENCE, trueUtility, type ActivityType, type Catalog, type ChoiceParams, type Item, type Persona, type TagWeight } from '../core/index.ts'
+import { CoConsumption, topAffinity } from './co-consumption.ts'
 import { fitChoiceModel, type ChoiceEvent, type ChoiceFeatures } from './choice-fit.ts'
 import type { Dataset } from '../data/index.ts'
 import { fitRatingModel, orderedGenres, utilityOf, type RatingModel, type RatingModelOptions } from './rating-model.ts'
@@ -64,13 +65,15 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   const catalog = buildCatalog(data, splits, model)
   const idx = indexCatalog(catalog)
   const R = data.ratings
+  const co = new CoConsumption(splits.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
   const personas = data.users.map((_, u) => {
     const p = buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o)
     // Not clicking is taking anything else the user has not seen: its value is their log-sum-exp.
     const cp = compilePersona(p, idx)
     const consumed = new Set(Array.from(splits[u]!.train, (k) => R.item[k]!))
-    const recent = recentDirection(model.itemVector, model.dim, Array.from(splits[u]!.train, (k) => R.item[k]!)).map((x) => round(x, 1e6))
-    const own = { ...choice, recent }
+    const trainItems = Array.from(splits[u]!.train, (k) => R.item[k]!)
+    const near = co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => topAffinity(aff, NEAR_ITEMS, consumed))
+    const own = { ...choice, near }
     const outside = outsideValue(own, p, catalog.items, (i) => trueUtility(cp, idx, i), consumed) - Math.log(SLATE_SALIENCE)
     return { ...p, choice: { ...own, outside: round(outside) } }
   })
@@ -259,25 +262,28 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
   const cumPop = new Float64Array(data.items.length)
   let acc = 0
   model.itemCount.forEach((c, i) => (cumPop[i] = acc += c + 1))
+  const co = new CoConsumption(inner.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
   for (const s of inner) {
     const favs = favouriteGenres(genreShares(data, s), categories)
     const fam = (i: number) => familiarity(data.items[i]!.genres, favs)
     // Choices: up to 5 of the items the user rated next, each against 9 alternatives drawn by popularity.
     const innerSeen = new Set([...s.train].map((k) => R.item[k]!))
-    const recent = recentDirection(model.itemVector, model.dim, Array.from(s.train, (k) => R.item[k]!))
-    const feat = (i: number): ChoiceFeatures => ({
-      utility: utilityOf(model, s.user, i),
-      lp: lp[i]!,
-      conformity: traits[s.user]!.conformity,
-      familiar: fam(i),
-      recent: dot(recent, model.itemVector, i * model.dim),
-      logSampled: Math.log(model.itemCount[i]! + 1),
+    const trainItems = Array.from(s.train, (k) => R.item[k]!)
+    co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => {
+      const feat = (i: number): ChoiceFeatures => ({
+        utility: utilityOf(model, s.user, i),
+        lp: lp[i]!,
+        conformity: traits[s.user]!.conformity,
+        familiar: fam(i),
+        recent: aff[i]!,
+        logSampled: Math.log(model.itemCount[i]! + 1),
+      })
+      for (const [e, k] of [...s.test].slice(0, 5).entries()) {
+        const i = R.item[k]!
+        const alts = samplePopular(cumPop, 9, new Set([...innerSeen, i]), o.seed, 'choice-fit', s.user, e)
+        events.push({ chosen: feat(i), alternatives: alts.map(feat) })
+      }
     })
-    for (const [e, k] of [...s.test].slice(0, 5).entries()) {
-      const i = R.item[k]!
-      const alts = samplePopular(cumPop, 9, new Set([...innerSeen, i]), o.seed, 'choice-fit', s.user, e)
-      events.push({ chosen: feat(i), alternatives: alts.map(feat) })
-    }
     const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
     if (!liked.length) continue
     const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
@@ -300,19 +306,8 @@ export function trainingHistory(cal: Pick<Calibration, 'data' | 'splits'>): { hi
   return { history, historyRatings, historySource: `${name}: training split (each user's older ratings, ${rows.toLocaleString('en-US')} rows; never the held-out part)` }
 }
 
-/** How many of a user's latest items make their recent direction. */
+/** How many of a user's latest items anchor their co-consumption affinity. */
 const RECENT_ITEMS = 10
+/** How many of the most affine items a persona keeps (the rest count 0). */
+const NEAR_ITEMS = 300
 
-/** The unit direction of the mean item vector of a user's last RECENT_ITEMS items (zeros if none). */
-export function recentDirection(vectors: Float64Array, dim: number, items: readonly number[]): number[] {
-  const v = new Array<number>(dim).fill(0)
-  for (const i of items.slice(-RECENT_ITEMS)) for (let d = 0; d < dim; d++) v[d]! += vectors[i * dim + d]!
-  const norm = Math.hypot(...v)
-  return norm > 0 ? v.map((x) => x / norm) : v
-}
-
-function dot(a: readonly number[], b: Float64Array, off: number): number {
-  let s = 0
-  for (let d = 0; d < a.length; d++) s += a[d]! * b[off + d]!
-  return s
-}

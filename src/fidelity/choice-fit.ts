@@ -69,13 +69,31 @@ export function fitChoiceModel(events: readonly ChoiceEvent[], watch: WatchModel
       h[a * n + a]! += ridge
     }
     const step = solveSpd(h, g, n)
+    // Damped Newton: halve the step until the penalised log-likelihood does not fall.
+    const before = logLik(sets, beta, ridge)
+    let scale = 1
+    let next = beta.map((b, k) => b + step[k]!)
+    while (scale > 1e-3 && logLik(sets, next, ridge) < before) {
+      scale /= 2
+      next = beta.map((b, k) => b + scale * step[k]!)
+    }
     let moved = 0
-    beta = beta.map((b, k) => {
-      moved = Math.max(moved, Math.abs(step[k]!))
-      return b + step[k]!
-    })
+    for (let k = 0; k < n; k++) moved = Math.max(moved, Math.abs(next[k]! - beta[k]!))
+    beta = next
     if (moved < 1e-6) break
   }
   const r = (x: number) => Math.round(x * 1e4) / 1e4
   return { ...base, utility: r(beta[0]!), popularity: r(beta[1]!), popularityByConformity: r(beta[2]!), familiarity: r(beta[3]!), recentTaste: r(beta[4]!) }
+}
+
+function logLik(sets: ReadonlyArray<ReadonlyArray<{ x: number[]; off: number }>>, beta: Float64Array, ridge: number): number {
+  let ll = 0
+  for (const set of sets) {
+    const z = set.map((c) => c.off + c.x.reduce((s, v, k) => s + beta[k]! * v, 0))
+    const m = Math.max(...z)
+    ll += z[0]! - m - Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0))
+  }
+  let pen = 0
+  for (const b of beta) pen += b * b
+  return ll - 0.5 * ridge * pen
 }
