@@ -26,29 +26,40 @@ export class CoConsumption {
   affinity<T>(anchors: readonly number[], use: (acc: Float64Array) => T): T {
     const acc = this.acc
     acc.fill(0)
-    const hits = this.hitsBuffer()
     const anchorSet = [...new Set(anchors)]
     for (const a of anchorSet) {
-      const na = this.count[a]!
-      if (na === 0) continue
-      const touched: number[] = []
-      for (const v of this.byItem[a]!) {
-        for (const i of this.distinct(v)) {
-          if (hits[i] === 0) touched.push(i)
-          hits[i]! += 1
-        }
-      }
-      for (const i of touched) {
-        acc[i]! += hits[i]! / Math.sqrt(na * this.count[i]!) / anchorSet.length
-        hits[i] = 0
-      }
+      const row = this.neighbours(a)
+      for (let k = 0; k < row.items.length; k++) acc[row.items[k]!]! += row.scores[k]! / anchorSet.length
     }
     return use(acc)
   }
 
   private hitsArr?: Float64Array
-  private hitsBuffer(): Float64Array {
-    return (this.hitsArr ??= new Float64Array(this.acc.length))
+  private readonly rows = new Map<number, { items: Int32Array; scores: Float64Array }>()
+
+  /**
+   * An item's NEIGHBOURS most co-consumed items with their cosines, computed once per
+   * item (each anchor costs the histories of its consumers).
+   */
+  private neighbours(a: number): { items: Int32Array; scores: Float64Array } {
+    let row = this.rows.get(a)
+    if (row) return row
+    const hits = (this.hitsArr ??= new Float64Array(this.acc.length))
+    const na = this.count[a]!
+    const touched: number[] = []
+    for (const v of this.byItem[a]!) {
+      for (const i of this.distinct(v)) {
+        if (hits[i] === 0) touched.push(i)
+        hits[i]! += 1
+      }
+    }
+    const scored = touched.map((i) => [i, hits[i]! / Math.sqrt(na * this.count[i]!)] as const)
+    for (const i of touched) hits[i] = 0
+    scored.sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    const top = scored.slice(0, NEIGHBOURS)
+    row = { items: Int32Array.from(top, (x) => x[0]), scores: Float64Array.from(top, (x) => x[1]) }
+    this.rows.set(a, row)
+    return row
   }
 
   private readonly distinctCache = new Map<number, Int32Array>()
@@ -58,6 +69,9 @@ export class CoConsumption {
     return d
   }
 }
+
+/** Neighbours kept per anchor item. */
+const NEIGHBOURS = 200
 
 /** The top `m` items by affinity (ids ascending, scores aligned), leaving out `exclude`. */
 export function topAffinity(acc: Float64Array, m: number, exclude: ReadonlySet<number>): { items: number[]; scores: number[] } {
