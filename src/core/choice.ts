@@ -1,8 +1,6 @@
 import type { Rng } from './rng.ts'
 import type { ChoiceParams, Item, Persona } from './types.ts'
 
-export type { ChoiceParams }
-
 /**
  * The value of not clicking for a persona: log Σ exp(logit) over every catalog item it has
  * not consumed (at position 0, before `outside` applies).
