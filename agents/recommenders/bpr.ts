@@ -1,4 +1,5 @@
 import { definePolicy, topK, type Policy } from '../../src/core/index.ts'
+import { consumedSnapshot, excludedFor, recordConsumed, type Consumed, type ConsumedSnapshot } from './consumed.ts'
 
 export interface BprOptions {
   factors?: number
@@ -18,6 +19,7 @@ export interface BprState {
   positives: Int32Array
   count: number
   options: Required<BprOptions>
+  consumed: Consumed
 }
 
 export interface BprSnapshot {
@@ -25,6 +27,7 @@ export interface BprSnapshot {
   users: Float32Array
   items: Float32Array
   bias: Float32Array
+  consumed: ConsumedSnapshot
 }
 
 /**
@@ -55,9 +58,10 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
         positives: new Int32Array(1024),
         count: 0,
         options: opts,
+        consumed: new Map(),
       }
     },
-    snapshot: (s) => ({ dim: s.dim, users: s.users, items: s.items, bias: s.bias }),
+    snapshot: (s) => ({ dim: s.dim, users: s.users, items: s.items, bias: s.bias, consumed: consumedSnapshot(s.consumed) }),
     recommend: (snap, user, k, _rng, ctx) => {
       const n = ctx.catalog.items.length
       const d = snap.dim
@@ -82,7 +86,7 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
           scores[i] = s
         }
       }
-      return topK(scores, k, user.history)
+      return topK(scores, k, excludedFor(snap.consumed, user.id, user.history))
     },
     learn: (s, feedback, ctx) => {
       let { positives, count } = s
@@ -98,7 +102,8 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
           count++
         }
       }
-      if (count === 0) return { ...s, positives, count }
+      const consumed = recordConsumed(s.consumed, feedback)
+      if (count === 0) return { ...s, positives, count, consumed }
       const users = Float32Array.from(s.users)
       const items = Float32Array.from(s.items)
       const bias = Float32Array.from(s.bias)
@@ -126,7 +131,7 @@ export function bprPolicy(options: BprOptions = {}): Policy<BprState, BprSnapsho
           items[j * d + f] = jf + lr * (-g * uf - reg * jf)
         }
       }
-      return { ...s, users, items, bias, positives, count }
+      return { ...s, users, items, bias, positives, count, consumed }
     },
   })
 }

@@ -1,5 +1,6 @@
 import { definePolicy, type Policy } from '../../src/core/index.ts'
 import { rankByScore, takeRanked } from './popularity.ts'
+import { consumedSnapshot, excludedFor, recordConsumed, type Consumed, type ConsumedSnapshot } from './consumed.ts'
 
 export interface CooccurrenceState {
   /** counts.get(a).get(b): users who consumed a and b close together. */
@@ -9,6 +10,7 @@ export interface CooccurrenceState {
   lastClicks: Map<number, number[]>
   neighbours: number
   userWindow: number
+  consumed: Consumed
 }
 
 export interface CooccurrenceSnapshot {
@@ -17,6 +19,9 @@ export interface CooccurrenceSnapshot {
   nbrScore: Float32Array
   neighbours: number
   popular: Int32Array
+  consumed: ConsumedSnapshot
+  /** Each user's last consumed items as the policy learned them (agents, offsets, items), for users whose own history is empty. */
+  last: ConsumedSnapshot
 }
 
 /**
@@ -35,6 +40,7 @@ export function cooccurrencePolicy(
       lastClicks: new Map(),
       neighbours: options.neighbours ?? 20,
       userWindow: options.userWindow ?? 5,
+      consumed: new Map(),
     }),
     snapshot: (s) => {
       const n = s.clicks.length
@@ -49,21 +55,24 @@ export function cooccurrencePolicy(
           nbrScore[a * m + k] = sc
         })
       }
-      return { nbr, nbrScore, neighbours: m, popular: rankByScore(s.clicks) }
+      return { nbr, nbrScore, neighbours: m, popular: rankByScore(s.clicks), consumed: consumedSnapshot(s.consumed), last: lastSnapshot(s.lastClicks) }
     },
     recommend: (snap, user, k) => {
       const scores = new Map<number, number>()
-      const recent = user.history.slice(-5)
+      const exclude = excludedFor(snap.consumed, user.id, user.history)
+      const seen = new Set(exclude)
+      // A user new to this run (a warm-started one) is seeded with what the policy learned it consumed last.
+      const recent = (user.history.length ? user.history : lastOf(snap.last, user.id)).slice(-5)
       recent.forEach((a, age) => {
         const w = 1 / (recent.length - age)
         for (let j = 0; j < snap.neighbours; j++) {
           const b = snap.nbr[a * snap.neighbours + j]!
           if (b < 0) break
-          if (!user.history.includes(b)) scores.set(b, (scores.get(b) ?? 0) + w * snap.nbrScore[a * snap.neighbours + j]!)
+          if (!seen.has(b)) scores.set(b, (scores.get(b) ?? 0) + w * snap.nbrScore[a * snap.neighbours + j]!)
         }
       })
       const out = [...scores].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, k).map(([id]) => id)
-      if (out.length < k) out.push(...takeRanked(snap.popular, [...user.history, ...out], k - out.length))
+      if (out.length < k) out.push(...takeRanked(snap.popular, [...exclude, ...out], k - out.length))
       return out
     },
     learn: (s, feedback) => {
@@ -87,7 +96,31 @@ export function cooccurrencePolicy(
         }
         s.lastClicks.set(it.agent, last)
       }
+      recordConsumed(s.consumed, feedback)
       return s
     },
   })
+}
+
+/** The last consumed items per user, in order (not sorted: the order is the recency). */
+function lastSnapshot(last: Map<number, number[]>): ConsumedSnapshot {
+  const agents = Int32Array.from([...last.keys()].sort((a, b) => a - b))
+  const offsets = new Int32Array(agents.length + 1)
+  agents.forEach((a, k) => (offsets[k + 1] = offsets[k]! + last.get(a)!.length))
+  const items = new Int32Array(offsets[agents.length]!)
+  agents.forEach((a, k) => items.set(last.get(a)!, offsets[k]!))
+  return { agents, offsets, items }
+}
+
+function lastOf(snap: ConsumedSnapshot, agent: number): number[] {
+  let lo = 0
+  let hi = snap.agents.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const a = snap.agents[mid]!
+    if (a === agent) return Array.from(snap.items.subarray(snap.offsets[mid]!, snap.offsets[mid + 1]!))
+    if (a < agent) lo = mid + 1
+    else hi = mid - 1
+  }
+  return []
 }

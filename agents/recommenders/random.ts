@@ -1,14 +1,15 @@
 import { definePolicy, type Policy } from '../../src/core/index.ts'
+import { consumedSnapshot, excludedFor, recordConsumed, type Consumed, type ConsumedSnapshot } from './consumed.ts'
 
-/** Uniformly random slates (excluding recent history): the floor of every metric. */
-export function randomPolicy(): Policy<{ size: number }, { size: number }> {
+/** Uniformly random slates (excluding what the user consumed): the floor of every metric. */
+export function randomPolicy(): Policy<{ size: number; consumed: Consumed }, { size: number; consumed: ConsumedSnapshot }> {
   return definePolicy({
     name: 'random',
-    init: (ctx) => ({ size: ctx.catalog.items.length }),
-    snapshot: (s) => s,
+    init: (ctx) => ({ size: ctx.catalog.items.length, consumed: new Map() }),
+    snapshot: (s) => ({ size: s.size, consumed: consumedSnapshot(s.consumed) }),
     recommend: (snap, user, k, rng) => {
       const out: number[] = []
-      const seen = new Set(user.history)
+      const seen = new Set(excludedFor(snap.consumed, user.id, user.history))
       const want = Math.min(k, snap.size - seen.size)
       while (out.length < want) {
         const i = rng.int(snap.size)
@@ -19,6 +20,6 @@ export function randomPolicy(): Policy<{ size: number }, { size: number }> {
       }
       return out
     },
-    learn: (s) => s,
+    learn: (s, feedback) => ({ ...s, consumed: recordConsumed(s.consumed, feedback) }),
   })
 }

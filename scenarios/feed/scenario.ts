@@ -9,7 +9,7 @@ import { ailoAgent } from '../../agents/users/ailo/index.ts'
 export default defineScenario({
   name: 'feed',
   description: 'Synthetic catalog and AILO population on a recommendation feed',
-  defaults: { agents: 20_000, rounds: 5, slate: 10, policy: 'popularity', seed: 42, catalogSize: 5000 },
+  defaults: { agents: 20_000, rounds: 5, slate: 10, policy: 'popularity', seed: 42, catalogSize: 5000, warmStart: 'burn-in' },
   catalog: ({ seed, size }) => generateCatalog({ seed, size }),
   persona: (id, { seed, catalog }) => generatePersona(id, { seed, catalog }),
   agent: ailoAgent(),

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { defineScenario, SimError, type Persona } from '../../src/core/index.ts'
 import { ailoAgent } from '../../agents/users/ailo/index.ts'
 import { DATA_FORMATS, loadDatasetCached, type DataFormat } from '../../src/data/index.ts'
-import { calibrate } from '../../src/fidelity/calibrate.ts'
+import { calibrate, trainingHistory } from '../../src/fidelity/calibrate.ts'
+import { historyLog } from '../../src/fidelity/history-log.ts'
 import { cachedCalibration, calibrationKey, type CalibratedWorld } from '../../src/fidelity/calibration-cache.ts'
 
 export const movielensParams = z.object({
@@ -28,15 +29,15 @@ const calibration = (data: unknown): CalibratedWorld => {
 export default defineScenario({
   name: 'movielens',
   description: 'Real users: personas calibrated from a MovieLens (or interactions CSV) log, via --data DIR',
-  defaults: { agents: 610, rounds: 5, slate: 10, policy: 'popularity', seed: 42, catalogSize: 9742 },
+  defaults: { agents: 610, rounds: 5, slate: 10, policy: 'popularity', seed: 42, catalogSize: 9742, warmStart: 'log' },
   params: movielensParams,
   load: ({ seed, params }) => {
     const p = movielensParams.parse(params)
     const format = p.format as DataFormat | undefined
     const options = { seed, split: { trainFraction: p.trainFraction } }
     return cachedCalibration(calibrationKey(p.data, format, options), () => {
-      const { catalog, personas } = calibrate(loadDatasetCached(p.data, format), options)
-      return { catalog, personas }
+      const cal = calibrate(loadDatasetCached(p.data, format), options)
+      return { catalog: cal.catalog, personas: cal.personas, ...trainingHistory(cal) }
     })
   },
   catalog: ({ data }) => calibration(data).catalog,
@@ -45,5 +46,7 @@ export default defineScenario({
     const base = personas[id % personas.length]!
     return id < personas.length ? base : { ...base, id, name: `${base.name} #${Math.floor(id / personas.length) + 1}` }
   },
+  // Agent a is dataset user a % users (as for personas): its training ratings, oldest first.
+  history: ({ data, agents }) => historyLog(calibration(data), agents),
   agent: ailoAgent(),
 })

@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', args: '<run-id>', summary: 'write a run as a dataset (JSONL + dataset card): sft, dpo, events, corrections, uplift, …', load: async () => (await import('./commands/export.ts')).registerExport },
   { name: 'serve', args: '', summary: 'serve a live page with the charts of the runs in a database', load: async () => (await import('./commands/serve.ts')).registerServe },
   { name: 'eval', args: '', summary: 'measure how faithful the simulated users are; score uplift models', load: async () => (await import('./commands/eval.ts')).registerEval },
+  { name: 'compare', args: '<run-ids>', summary: 'compare runs (policies) in one table, with confidence intervals', load: async () => (await import('./commands/compare.ts')).registerCompare },
   { name: 'scenarios', args: '', summary: 'list the built-in scenarios', load: async () => (await import('./commands/scenarios.ts')).registerScenarios },
   { name: 'worker', args: '', summary: 'run shard jobs of distributed runs from a Redis server', load: async () => (await import('./commands/worker.ts')).registerWorker },
   { name: 'mock-llm', args: '', summary: 'serve a mock OpenAI-compatible model to dry-run --llm openai', load: async () => (await import('./commands/mock-llm.ts')).registerMockLlm },

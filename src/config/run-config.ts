@@ -21,6 +21,15 @@ export const runConfigSchema = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Policy options (`--set policy.key=value`). */
   policyOptions: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * What the policy learns from before round 0: 'none', 'log' (the scenario's history,
+   * e.g. a data set's training split) or 'burn-in:R' (R seeded rounds of a popularity-biased
+   * logging policy). Old runs without the field were cold.
+   */
+  warmStart: z
+    .string()
+    .regex(/^(none|log|burn-in(:[1-9]\d{0,2})?)$/, 'expected none, log, or burn-in[:rounds] (rounds 1-999)')
+    .default('none'),
   /** Agents per round whose NDCG is measured against the oracle (a seeded sample). */
   ndcgSample: z.number().int().nonnegative().default(1000),
   /** Checkpoints, critics and guards. Stored with the run so a resume behaves the same. */

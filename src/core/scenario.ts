@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { AgentDef } from './agent.ts'
 import type { MetricFn } from './metric.ts'
-import type { PolicyFactory } from './policy.ts'
+import type { PolicyFactory, RoundFeedback } from './policy.ts'
 import type { Catalog, Persona } from './types.ts'
 
 /** Defaults a scenario gives; CLI flags override them. */
@@ -12,6 +12,31 @@ export interface ScenarioDefaults {
   policy: string
   seed: number
   catalogSize: number
+  /**
+   * What policies learn from before round 0 when `--warm-start` is not given:
+   * 'none', 'log' (the scenario's `history`) or 'burn-in[:rounds]' (see docs/fidelity.md).
+   */
+  warmStart?: string
+}
+
+/** What a scenario's `history` hook receives. */
+export interface HistoryContext {
+  seed: number
+  agents: number
+  catalog: Catalog
+  params: Record<string, unknown>
+  /** What the scenario's `load` hook returned (undefined without one). */
+  data?: unknown
+}
+
+/**
+ * A log policies learn from before round 0 (`--warm-start log`): batches in time order,
+ * handed to `Policy.learn` as one feedback of round −1 (their interactions in order).
+ */
+export interface HistoryLog {
+  /** What the log is, for `show` and the report, e.g. "ml-latest-small training split (80 %)". */
+  source: string
+  batches: RoundFeedback[]
 }
 
 export interface CatalogContext {
@@ -57,6 +82,11 @@ export interface ScenarioDef<S = any> {
   catalog(ctx: CatalogContext): Catalog
   /** Builds persona `id` (pure, seeded by (seed, id)). */
   persona(id: number, ctx: PersonaContext): Persona
+  /**
+   * The interaction history before the simulation (a data set's training split), for
+   * `--warm-start log`. Pure given (seed, params, data); never the held-out part.
+   */
+  history?(ctx: HistoryContext): HistoryLog
   agent: AgentDef<S>
   /** Policies this scenario adds to the built-ins, by name. */
   policies?: Record<string, PolicyFactory>
@@ -86,10 +116,12 @@ export const scenarioSchema = z.object({
     policy: z.string().min(1),
     seed: z.number().int().nonnegative(),
     catalogSize: positiveInt,
+    warmStart: z.string().optional(),
   }),
   load: fn('load(ctx) returning the scenario data').optional(),
   catalog: fn('catalog(ctx) returning a Catalog'),
   persona: fn('persona(id, ctx) returning a Persona'),
+  history: fn('history(ctx) returning { source, batches }').optional(),
   agent: z.object({
     name: z.string(),
     initialState: fn('initialState(persona, rng)'),

@@ -49,6 +49,43 @@ export interface TagWeight {
 }
 
 /**
+ * A conditional-logit choice among a slate plus an outside option (not clicking, value 0).
+ * The logit of the item at position j is
+ *
+ *   z_j = utility·u + (popularity + popularityByConformity·(conformity − ½))·lp
+ *         + activity·(activity − ½) + familiarity·familiar + bias − positionBias·log2(1 + j)
+ *
+ * with u the persona's hidden utility of the item and lp its log relative popularity
+ * (log(popularity·N)). `utility` is the inverse temperature: how strongly choices follow
+ * the hidden taste; `bias` is the value of an item of average popularity and zero
+ * utility against not clicking. For data-driven scenarios every weight but the position
+ * bias is fitted on the training log (src/fidelity/choice-fit.ts); rating logs carry no
+ * positions, so `positionBias` keeps its default.
+ */
+export interface ChoiceParams {
+  utility: number
+  popularity: number
+  popularityByConformity: number
+  activity: number
+  familiarity: number
+  bias: number
+  positionBias: number
+  /**
+   * The value of not clicking: the log-sum-exp of this user's logits over every item it has
+   * not consumed. Not clicking is choosing something off the slate, so the slate's share of
+   * the user's whole choice set is its chance of a click. Absent: 0.
+   */
+  outside?: number
+  /** Weight of the item's co-consumption affinity to what the user consumed last (`near`). */
+  recentTaste?: number
+  /**
+   * Items others consumed together with this user's latest ones ("who watched what you
+   * watched last also watched"): ids ascending, affinities aligned; any other item has 0.
+   */
+  near?: { items: number[]; scores: number[] }
+}
+
+/**
  * A simulated user's fixed description. Everything but `hidden` may appear in a
  * prompt; `hidden` is the ground truth that only the simulator and the metrics see.
  */
@@ -72,6 +109,8 @@ export interface Persona {
   traits: { activity: number; conformity: number; diversity: number }
   /** How this user uses the 1–5 scale. */
   rating: { mean: number; spread: number }
+  /** How this user chooses among a slate (fitted on data for data-driven scenarios); absent: AILO's own perception. */
+  choice?: ChoiceParams
   hidden: {
     taste: number[]
     /** Weight of item quality in the true utility. */

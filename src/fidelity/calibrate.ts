@@ -1,9 +1,11 @@
-import { rngFor, type ActivityType, type Catalog, type Item, type Persona, type TagWeight } from '../core/index.ts'
+import { compilePersona, indexCatalog, outsideValue, rngFor, SLATE_SALIENCE, trueUtility, type ActivityType, type Catalog, type ChoiceParams, type Item, type Persona, type TagWeight } from '../core/index.ts'
+import { CoConsumption, topAffinity } from './co-consumption.ts'
+import { fitChoiceModel, type ChoiceEvent, type ChoiceFeatures } from './choice-fit.ts'
 import type { Dataset } from '../data/index.ts'
 import { fitRatingModel, orderedGenres, utilityOf, type RatingModel, type RatingModelOptions } from './rating-model.ts'
 import { splitByTime, type SplitOptions, type UserSplit } from './split.ts'
 import { logPopularity, percentiles, traitFacts, type UserTraitFacts } from './traits.ts'
-import { DEFAULT_WATCH, fitWatchModel, sampleUnseen, type WatchExample, type WatchModel } from './watch-model.ts'
+import { DEFAULT_WATCH, fitWatchModel, samplePopular, sampleUnseen, type WatchExample, type WatchModel } from './watch-model.ts'
 import { tasteProfile, type TasteFacts } from './taste-profile.ts'
 
 export interface CalibrationOptions {
@@ -24,6 +26,8 @@ export interface Calibration {
   splits: UserSplit[]
   model: RatingModel
   watch: WatchModel
+  /** The conditional-logit choice model every persona carries (`Persona.choice`). */
+  choice: ChoiceParams
   catalog: Catalog
   /** Persona `u` is dataset user `u`. */
   personas: Persona[]
@@ -57,13 +61,26 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   const lp = logPopularity(model.itemCount)
   const facts = traitFacts(data, splits, lp)
   const traits = traitPercentiles(facts)
-  const watch = o.fitWatch ? fitWatchOnInnerSplit(data, splits, o) : DEFAULT_WATCH
+  const { watch, choice } = o.fitWatch ? fitWatchOnInnerSplit(data, splits, o) : { watch: DEFAULT_WATCH, choice: fitChoiceModel([], DEFAULT_WATCH) }
   const catalog = buildCatalog(data, splits, model)
-  const personas = data.users.map((_, u) => buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o))
+  const idx = indexCatalog(catalog)
+  const R = data.ratings
+  const co = new CoConsumption(splits.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
+  const personas = data.users.map((_, u) => {
+    const p = buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o)
+    // Not clicking is taking anything else the user has not seen: its value is their log-sum-exp.
+    const cp = compilePersona(p, idx)
+    const consumed = new Set(Array.from(splits[u]!.train, (k) => R.item[k]!))
+    const trainItems = Array.from(splits[u]!.train, (k) => R.item[k]!)
+    const near = co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => topAffinity(aff, NEAR_ITEMS, consumed))
+    const own = { ...choice, near }
+    const outside = outsideValue(own, p, catalog.items, (i) => trueUtility(cp, idx, i), consumed) - Math.log(SLATE_SALIENCE)
+    return { ...p, choice: { ...own, outside: round(outside) } }
+  })
   let meanLp = 0
   for (const v of lp) meanLp += v / lp.length
   const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, meanLp)))
-  return { data, splits, model, watch, catalog, personas, profiles, lp, facts }
+  return { data, splits, model, watch, choice, catalog, personas, profiles, lp, facts }
 }
 
 export function traitPercentiles(facts: readonly UserTraitFacts[]): Persona['traits'][] {
@@ -229,7 +246,7 @@ function tasteFacts(data: Dataset, split: UserSplit, model: RatingModel, facts: 
  * each user's training ratings fit the model; the rest, liked, against as many items
  * the user never rated in training) and fits the watch model on them.
  */
-function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: CalibrationOptions): WatchModel {
+function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: CalibrationOptions): { watch: WatchModel; choice: ChoiceParams } {
   const inner: UserSplit[] = splits.map((s) => {
     const n = s.train.length < 5 ? s.train.length : Math.max(1, Math.round(s.train.length * 0.8))
     const train = s.train.slice(0, n)
@@ -241,9 +258,32 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
   const R = data.ratings
   const categories = [...new Set(orderedGenres(data).perItem.map((gs) => gs[0] ?? 'Unclassified'))]
   const examples: WatchExample[] = []
+  const events: ChoiceEvent[] = []
+  const cumPop = new Float64Array(data.items.length)
+  let acc = 0
+  model.itemCount.forEach((c, i) => (cumPop[i] = acc += c + 1))
+  const co = new CoConsumption(inner.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
   for (const s of inner) {
     const favs = favouriteGenres(genreShares(data, s), categories)
     const fam = (i: number) => familiarity(data.items[i]!.genres, favs)
+    // Choices: up to 5 of the items the user rated next, each against 9 alternatives drawn by popularity.
+    const innerSeen = new Set([...s.train].map((k) => R.item[k]!))
+    const trainItems = Array.from(s.train, (k) => R.item[k]!)
+    co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => {
+      const feat = (i: number): ChoiceFeatures => ({
+        utility: utilityOf(model, s.user, i),
+        lp: lp[i]!,
+        conformity: traits[s.user]!.conformity,
+        familiar: fam(i),
+        recent: aff[i]!,
+        logSampled: Math.log(model.itemCount[i]! + 1),
+      })
+      for (const [e, k] of [...s.test].slice(0, 5).entries()) {
+        const i = R.item[k]!
+        const alts = samplePopular(cumPop, 9, new Set([...innerSeen, i]), o.seed, 'choice-fit', s.user, e)
+        events.push({ chosen: feat(i), alternatives: alts.map(feat) })
+      }
+    })
     const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
     if (!liked.length) continue
     const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
@@ -252,5 +292,22 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
     for (const i of liked) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: true })
     for (const i of negatives) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: false })
   }
-  return fitWatchModel(examples)
+  const watch = fitWatchModel(examples)
+  return { watch, choice: fitChoiceModel(events, watch) }
 }
+
+/** Each user's training items (oldest first) and ratings: the warm-start log of the movielens scenario. */
+export function trainingHistory(cal: Pick<Calibration, 'data' | 'splits'>): { history: number[][]; historyRatings: number[][]; historySource: string } {
+  const R = cal.data.ratings
+  const history = cal.splits.map((s) => Array.from(s.train, (k) => R.item[k]!))
+  const historyRatings = cal.splits.map((s) => Array.from(s.train, (k) => R.value[k]!))
+  const rows = history.reduce((n, h) => n + h.length, 0)
+  const name = cal.data.source.split(/[\\/]/).filter(Boolean).at(-1) ?? cal.data.source
+  return { history, historyRatings, historySource: `${name}: training split (each user's older ratings, ${rows.toLocaleString('en-US')} rows; never the held-out part)` }
+}
+
+/** How many of a user's latest items anchor their co-consumption affinity. */
+const RECENT_ITEMS = 10
+/** How many of the most affine items a persona keeps (the rest count 0). */
+const NEAR_ITEMS = 300
+

@@ -7,12 +7,18 @@ import type { Catalog, Persona } from '../core/index.ts'
 import type { DataFormat } from '../data/index.ts'
 
 /** Bump when calibration changes its output for the same data. */
-export const CALIBRATION_VERSION = 3
+export const CALIBRATION_VERSION = 11
 
 /** What a simulation needs from a calibration; small enough to cache as JSON. */
 export interface CalibratedWorld {
   catalog: Catalog
   personas: Persona[]
+  /** Each user's training items, oldest first (the warm-start log; never the held-out part). */
+  history: number[][]
+  /** Their ratings, aligned with `history`. */
+  historyRatings: number[][]
+  /** What the history is, e.g. "ml-latest-small: training split, oldest 80 % of each user's ratings". */
+  historySource: string
 }
 
 const cachedWorld = z.object({
@@ -20,6 +26,9 @@ const cachedWorld = z.object({
   key: z.string(),
   catalog: z.object({ items: z.array(z.object({ id: z.number(), vector: z.array(z.number()) }).loose()).min(1), categories: z.array(z.string()), tags: z.array(z.string()) }),
   personas: z.array(z.object({ id: z.number(), hidden: z.object({ taste: z.array(z.number()) }).loose() }).loose()).min(1),
+  history: z.array(z.array(z.number())),
+  historyRatings: z.array(z.array(z.number())),
+  historySource: z.string(),
 })
 
 function cacheDir(): string {

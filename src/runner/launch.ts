@@ -33,6 +33,8 @@ export interface RunOverrides {
   recovery?: Record<string, unknown>
   /** The task backend (absent: the surrogate). */
   llm?: LlmSettings
+  /** What the policy learns from before round 0: none, log, burn-in[:rounds] (default: the scenario's). */
+  warmStart?: string
 }
 
 /** Resolves a scenario reference and builds the run's configuration, parsed and typed once here. */
@@ -52,11 +54,15 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     params,
     policyOptions: o.policyOptions ?? {},
     ndcgSample: o.ndcgSample,
+    warmStart: o.warmStart ?? d.warmStart ?? 'none',
     recovery: o.recovery,
     llm: o.llm,
   })
   if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)
+  }
+  if (config.warmStart === 'log' && !scenario.history) {
+    throw new SimError('USAGE', `--warm-start log: scenario "${scenario.name}" has no history (a data-driven scenario's training log); use burn-in[:rounds] or none`)
   }
   // A policy's options are checked here, before any run row exists (an external policy's by its client).
   if (isPolicyUrl(config.policy)) resolvePolicy(scenario, config.policy, config.policyOptions)

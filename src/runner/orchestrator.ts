@@ -22,6 +22,7 @@ import { RoundLoopBus, type RoundLoop, type RunExtension } from './round-loop.ts
 import { createShardEnv, policyContext } from './shard-env.ts'
 import { checkAgentErrors } from './agent-error-limit.ts'
 import { resplitStates, type StatePart } from './state-parts.ts'
+import { applyWarmStart, summarizeWarmStart, warmStartFeedback, warmStartLog } from './warm-start.ts'
 
 /** Where a resumed or branched run picks up. */
 export interface ResumePoint {
@@ -117,6 +118,13 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   } else {
     parts = ranges.map(([start, end]) => ({ start, end, states: null }))
     policyState = env.policy.init(pctx)
+    // Warm start: before round 0 the policy learns from the scenario's history (or a burn-in
+    // log) through its own `learn`. Its state after that is what every checkpoint carries on.
+    const warm = warmStartLog(env, config)
+    if (warm) {
+      if (!env.policy.open) policyState = await applyWarmStart(env.policy, policyState, warm, pctx)
+      store.setWarmStart(runId, summarizeWarmStart(config.warmStart, warm))
+    }
     fromRound = 0
     exposure = new Float64Array(catalogSize)
   }
@@ -153,7 +161,10 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     for (const ext of opts.extensions ?? []) await ext.attach(loop)
     // A policy that keeps its state outside this process (a server) rebuilds it from the rounds already done.
     if (env.policy.open) {
+      // The warm-start log comes first (round −1): a server learns what an in-process policy learns.
+      const warm = warmStartLog(env, config)
       const replay = async function* () {
+        if (warm) yield warmStartFeedback(warm)
         for (let r = 0; r < fromRound; r++) yield { round: r, interactions: roundInteractions(store, runId, r) }
       }
       policyState = (await env.policy.open(policyState as never, { ...pctx, runId, fromRound, replay })) ?? policyState

@@ -31,6 +31,8 @@ export interface ShardEnv {
   catalog: Catalog
   index: CatalogIndex
   policy: Policy
+  /** What the scenario's `load` hook returned (undefined without one). */
+  data: unknown
   persona(id: number): Persona
   compiled(id: number): CompiledPersona
   utility(agent: number, item: number): number
@@ -121,6 +123,7 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
     catalog,
     index,
     policy,
+    data,
     persona: (id) => entry(id).persona,
     compiled: (id) => entry(id).compiled,
     utility: (agent, item) => trueUtility(entry(agent).compiled, index, item),

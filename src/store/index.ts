@@ -1,4 +1,4 @@
-export { RunStore, type CommitHook, type RunRecord, type RoundRecord, type RunStatus } from './sqlite/run-store.ts'
+export { RunStore, type WarmStartRecord, type CommitHook, type RunRecord, type RoundRecord, type RunStatus } from './sqlite/run-store.ts'
 export { openDatabase, type Db } from './sqlite/open-database.ts'
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/migrations.ts'
 export { readingStore, readingStoreAsync } from './sqlite/damage.ts'

@@ -28,6 +28,10 @@ describe('usersim eval fidelity', () => {
     expect(out.rating.distribution.real).toHaveLength(10)
     expect(out.byActivity.low.users + out.byActivity.medium.users + out.byActivity.high.users).toBe(80)
     expect(out.published.agent4rec.accuracy).toBe(0.691)
+    // The bias baseline is fitted on the same training part and scored on the same held-out ratings.
+    expect(out.baselines.ratingBias.n).toBe(out.rating.n)
+    expect(out.baselines.ratingBias.rmse).toBeGreaterThan(0.6)
+    expect(out.baselines.ratingBias.beaten).toBe(out.rating.rmse < out.baselines.ratingBias.rmse)
   }, 120_000)
 
   it('rejects malformed data naming the file and line', async () => {

@@ -43,9 +43,9 @@ describe('external policies over usersim.policy.v1', () => {
       expect(a.rounds).toEqual(inProcess.rounds)
       expect(hashOf(join(dir, `${name}-ext-a.db`), a.runId)).toBe(hashOf(join(dir, `${name}-local.db`), inProcess.runId))
       expect(hashOf(join(dir, `${name}-ext-b.db`), b.runId)).toBe(hashOf(join(dir, `${name}-local.db`), inProcess.runId))
-      // One /reset per run, one /learn per round, and every present user asked once per round.
+      // One /reset per run, one /learn for the feed's burn-in history and one per round, and every present user asked once per round.
       expect(server.stats.reset).toBe(2)
-      expect(server.stats.learn).toBe(6)
+      expect(server.stats.learn).toBe(8)
       expect(server.stats.users).toBe(2 * a.rounds.reduce((n, m) => n + m.present, 0))
     }
   }, 120_000)

@@ -132,3 +132,20 @@ describe('AILO task prompts', () => {
     expect(writeUtterance.prompt({ persona: input.persona, kind: 'complaint', satisfaction: 0.2, about: { titles: ['Iron Storm'], tags: ['violent'] } })).toMatchSnapshot()
   })
 })
+
+describe('AILO with a fitted choice model', () => {
+  it('chooses by the conditional logit: more clicks on items the model favours, none past the outside option', async () => {
+    const choice = { utility: 1, popularity: 0, popularityByConformity: 0, activity: 0, familiarity: 0, bias: 0, positionBias: 0.3 }
+    let good = 0
+    let bad = 0
+    for (let id = 0; id < 40; id++) {
+      const { best, worst } = bestAndWorst(id)
+      const withChoice = (outside: number) => ({ ...generatePersona(id, { seed: 2, catalog }), choice: { ...choice, outside } })
+      good += (await agent.step(ctx(id, best, { persona: withChoice(2) }))).clicks.length
+      bad += (await agent.step(ctx(id, worst, { persona: withChoice(2) }))).clicks.length
+      // An outside option worth far more than any slate: nobody clicks.
+      expect((await agent.step(ctx(id, best, { persona: withChoice(50) }))).clicks).toEqual([])
+    }
+    expect(good).toBeGreaterThan(bad * 2)
+  })
+})

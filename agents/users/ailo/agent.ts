@@ -1,4 +1,5 @@
 import {
+  choiceLogit,
   defineAgent,
   type AgentDef,
   type Item,
@@ -143,7 +144,20 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       // Expectation drifts toward the persona's baseline and the experience so far (ECT).
       const expectation = 0.6 * state.expectation + 0.25 * persona.expectation + 0.15 * state.satisfaction
 
+      // A persona with a fitted choice model (data-driven scenarios) chooses by it: a conditional
+      // logit over the slate and not clicking (src/core/choice.ts). Otherwise AILO's own perception.
+      const model = persona.choice
+      const choiceUtilities: number[] = []
+      const logits: number[] = []
       const perceived = items.map((it, j) => {
+        if (model) {
+          const u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - (state.memory.recent.includes(it.id) ? 0.6 : 0)
+          const z = choiceLogit(model, persona, it, u, j, catalog.items.length)
+          choiceUtilities.push(Math.round(u * 1e4) / 1e4)
+          logits.push(Math.round(z * 1e4) / 1e4)
+          // On AILO's scale (fit = sigmoid(2u)): the fit is then the choice model's sigmoid(z).
+          return z / 2
+        }
         let u = truth.utility(it.id) + o.perceptionNoise * rng.normal() - o.positionBias * Math.log2(1 + j)
         u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
         if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
@@ -172,8 +186,9 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           return a ? { relevance: a.relevance, factuality: a.factuality, informativeness: a.informativeness, persuasiveness: a.persuasiveness, clarity: a.clarity } : { relevance: 0.5, factuality: 1, informativeness: 0, persuasiveness: 0.5, clarity: 0.5 }
         })
         aspects.forEach((a, j) => {
-          const push = o.explanationWeight * (a.persuasiveness - 0.5)
-          perceived[j] = perceived[j]! + Math.max(-o.explanationCap, Math.min(o.explanationCap, push))
+          const push = Math.max(-o.explanationCap, Math.min(o.explanationCap, o.explanationWeight * (a.persuasiveness - 0.5)))
+          perceived[j] = perceived[j]! + push
+          if (model) logits[j] = Math.round((logits[j]! + 2 * push) * 1e4) / 1e4
         })
         explained = { round: ctx.round, items: [...slate], aspects, misled: [] }
       }
@@ -195,6 +210,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           ratingSpread: persona.rating.spread,
           hardDislikes: persona.hardDislikes,
           ...(experienced ? { experienced } : {}),
+          ...(model ? { choice: { logits, utilities: choiceUtilities } } : {}),
         },
       })
 

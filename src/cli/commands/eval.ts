@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { SimError, type RecordingTaskRunner, type TaskCallRecord } from '../../core/index.ts'
 import { dataFlag, formatFlag, loadDataset } from '../../data/index.ts'
 import { calibrate } from '../../fidelity/calibrate.ts'
-import { evaluateFidelity, FIDELITY_DEFAULTS, type FidelityResult } from '../../fidelity/protocol.ts'
+import { evaluateFidelity, FIDELITY_DEFAULTS, selectUsers, type FidelityResult } from '../../fidelity/protocol.ts'
+import { biasBaseline } from '../../fidelity/bias-baseline.ts'
 import { fidelityJson, llmUsage, PUBLISHED } from '../../fidelity/report.ts'
 import { createTaskRunner, SURROGATE } from '../../llm/create-runner.ts'
 import { executionPlan } from '../../runner/execution-plan.ts'
@@ -12,6 +13,7 @@ import { intFlag, parseFlags, DEFAULT_DB } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
 import { registerEvalUplift } from './eval-uplift.ts'
+import { registerEvalRanking } from './eval-ranking.ts'
 
 const ratiosFlag = z
   .string()
@@ -49,8 +51,9 @@ const evalFlags = z.object({
 })
 
 export function registerEval(program: Command): void {
-  const ev = program.command('eval').description('measure how faithful the simulated users are; score uplift models')
+  const ev = program.command('eval').description('measure how faithful the simulated users are (fidelity, ranking); score uplift models')
   registerEvalUplift(ev)
+  registerEvalRanking(ev)
   const cmd = ev
     .command('fidelity')
     .description("Agent4Rec's protocol: calibrate personas on each user's older ratings, test on the newer ones")
@@ -98,10 +101,16 @@ export function registerEval(program: Command): void {
       throw new SimError('DATA_INVALID', `${data.source}: no user has a held-out rating ≥ ${options.likedThreshold} to evaluate`)
     }
     const backend = llm?.backend === 'openai' ? `openai:${llm.model}` : 'surrogate'
-    const out = fidelityJson(cal, result, { ...options, backend, trainFraction }, {
-      durationMs: performance.now() - started,
-      llm: llm ? llmUsage(records) : undefined,
-    })
+    const bias = biasBaseline(data, cal.splits, selectUsers(cal, options))
+    const gain = bias.rmse > 0 ? 1 - result.rating.rmse / bias.rmse : 0
+    const out = {
+      ...fidelityJson(cal, result, { ...options, backend, trainFraction }, {
+        durationMs: performance.now() - started,
+        llm: llm ? llmUsage(records) : undefined,
+      }),
+      // The honest baseline beside the rating error, on the same split and ratings.
+      baselines: { ratingBias: { ...bias, rmseGain: Math.round(gain * 1e4) / 1e4, beaten: gain > 0 } },
+    }
     if (flags.json) {
       process.stdout.write(JSON.stringify(out) + '\n')
       return
@@ -110,7 +119,7 @@ export function registerEval(program: Command): void {
   })
 }
 
-function fidelityTable(out: ReturnType<typeof fidelityJson>): string {
+function fidelityTable(out: ReturnType<typeof fidelityJson> & { baselines: { ratingBias: { rmse: number; rmseGain: number; beaten: boolean } } }): string {
   const d = out.dataset
   const lines = [
     `fidelity on ${d.source} (${d.format}: ${d.users.toLocaleString('en-US')} users, ${d.items.toLocaleString('en-US')} items, ${d.ratings.toLocaleString('en-US')} ratings)`,
@@ -122,6 +131,7 @@ function fidelityTable(out: ReturnType<typeof fidelityJson>): string {
     ),
     '',
     `held-out ratings: RMSE ${out.rating.rmse.toFixed(3)}  MAE ${out.rating.mae.toFixed(3)}  (n ${out.rating.n.toLocaleString('en-US')})`,
+    `bias baseline (global mean + user and item biases, same split): RMSE ${out.baselines.ratingBias.rmse.toFixed(3)}; usersim ${out.baselines.ratingBias.beaten ? `beats it by ${(out.baselines.ratingBias.rmseGain * 100).toFixed(1)} %` : `does NOT beat it (${(out.baselines.ratingBias.rmseGain * 100).toFixed(1)} %)`}`,
     `rating distribution, simulated vs real: EMD ${out.rating.distribution.emd.toFixed(3)} stars, total variation ${out.rating.distribution.tv.toFixed(3)}`,
     '',
     'by user activity (Agent4Rec buckets: below the 60th percentile of ratings, 60th-90th, above)',

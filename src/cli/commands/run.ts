@@ -24,6 +24,7 @@ const runFlags = z.object({
   set: z.array(z.string()).optional(),
   data: dataFlag,
   format: formatFlag,
+  warmStart: z.string().optional(),
 })
 export type RunFlags = z.infer<typeof runFlags>
 
@@ -46,6 +47,7 @@ export function registerRun(program: Command): void {
     .option('--set <key=value>', 'scenario parameter, or policy.<option>=value (repeatable)', collect)
     .option('--data <dir>', 'dataset directory for data-driven scenarios (movielens); --agents defaults to its users')
     .option('--format <f>', 'dataset format: latest, 100k, 1m or csv (default: detected)')
+    .option('--warm-start <how>', 'what the policy learns from before round 0: none, log (the data set\'s training split) or burn-in[:rounds] (default: the scenario\'s)')
     .option('--json', 'print one JSON object instead of tables', false)
     .option('--serve [port]', 'serve a live view of the run on 127.0.0.1 (default port 8080); keeps serving after the run until Ctrl-C')
   addRecoveryOptions(cmd)
@@ -65,6 +67,7 @@ export function registerRun(program: Command): void {
         catalogSize: flags.catalog,
         policy: flags.policy,
         ndcgSample: flags.ndcgSample,
+        warmStart: flags.warmStart,
         params,
         policyOptions,
         recovery: recoveryFromFlags(raw),

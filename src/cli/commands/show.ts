@@ -10,8 +10,10 @@ import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
+import { warmStartSection } from '../show/warm-start-section.ts'
 
 export const showSections: ShowSection[] = [
+  warmStartSection,
   {
     title: 'Task calls',
     key: 'taskCalls',

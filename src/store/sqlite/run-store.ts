@@ -61,6 +61,17 @@ function csv(xs: ArrayLike<number>): string {
  * there for the features' repositories (files named `*-repo.ts`), which own the SQL of
  * their tables; nothing else writes SQL (lint checks it).
  */
+/** What a policy learned from before round 0. */
+export interface WarmStartRecord {
+  kind: string
+  source: string
+  batches: number
+  users: number
+  interactions: number
+  clicks: number
+  digest: string
+}
+
 export class RunStore {
   readonly db: Db
   readonly file: string
@@ -228,8 +239,23 @@ export class RunStore {
   copyHistory(from: string, to: string, round: number): void {
     this.transaction(() => {
       this.db.prepare('INSERT INTO agents (run_id, agent_id, persona) SELECT ?, agent_id, persona FROM agents WHERE run_id = ?').run(to, from)
+      this.db
+        .prepare('INSERT OR REPLACE INTO warm_starts (run_id, kind, source, batches, users, interactions, clicks, digest) SELECT ?, kind, source, batches, users, interactions, clicks, digest FROM warm_starts WHERE run_id = ?')
+        .run(to, from)
       copyRoundsUpTo(this.db, { id: from, key: this.runKey(from) }, { id: to, key: this.runKey(to) }, round)
     })
+  }
+
+  /** Records what a run's policy learned from before round 0 (see src/runner/warm-start.ts). */
+  setWarmStart(runId: string, w: WarmStartRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO warm_starts (run_id, kind, source, batches, users, interactions, clicks, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, w.kind, w.source, w.batches, w.users, w.interactions, w.clicks, w.digest)
+  }
+
+  /** What a run's policy learned from before round 0, or undefined (a cold start). */
+  warmStart(runId: string): WarmStartRecord | undefined {
+    return this.db.prepare('SELECT kind, source, batches, users, interactions, clicks, digest FROM warm_starts WHERE run_id = ?').get(runId) as WarmStartRecord | undefined
   }
 
   /** Marks a run rewound: interrupted, its summary and error cleared (rollback). */

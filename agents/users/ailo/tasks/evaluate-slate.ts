@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTask, type Rng } from '../../../../src/core/index.ts'
+import { chooseFromSlate, defineTask, type Rng } from '../../../../src/core/index.ts'
 import { personaBrief, personaText } from './persona-text.ts'
 
 const slateItem = z.object({
@@ -31,6 +31,12 @@ export const evaluateSlateInput = z.object({
      * explanation moved the perception): satisfaction and ratings follow this one.
      */
     experienced: z.array(z.number()).optional(),
+    /**
+     * A fitted choice model's view of the slate (data-driven personas): the conditional-logit
+     * logit per position (not clicking is 0) and the perceived utility (the expected rating
+     * minus the user's mean).
+     */
+    choice: z.object({ logits: z.array(z.number()), utilities: z.array(z.number()) }).optional(),
   }),
 })
 export type EvaluateSlateInput = z.infer<typeof evaluateSlateInput>
@@ -49,6 +55,7 @@ const TAU = 0.08
 
 /** Logit choice with a no-click option, then ratings: the surrogate of the judgement. */
 export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): EvaluateSlateOutput {
+  if (input.hidden.choice) return choiceEvaluate(input, input.hidden.choice, rng)
   const { fit, maxClicks, ratingMean, ratingSpread } = input.hidden
   const felt = input.hidden.experienced ?? fit
   const e = input.expectation
@@ -81,6 +88,27 @@ export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): Evaluate
   const satisfaction = 1 / (1 + Math.exp(-6 * conf))
   const reason =
     conf > 0.1 ? 'Several picks match what I like.' : conf < -0.1 ? 'Mostly not what I hoped for.' : 'A mixed feed.'
+  return { clicks, ratings, satisfaction: Math.round(satisfaction * 1e4) / 1e4, reason }
+}
+
+/**
+ * The surrogate with a fitted choice model: clicks are sequential conditional-logit draws
+ * among the slate and not clicking; each opened item is rated the user's mean plus its
+ * perceived utility (the calibrated rating model); satisfaction is the probability the
+ * slate holds something the user takes, 1 − 1/(1 + Σ exp(logit)).
+ */
+function choiceEvaluate(input: EvaluateSlateInput, choice: { logits: number[]; utilities: number[] }, rng: Rng): EvaluateSlateOutput {
+  const n = Math.min(choice.logits.length, input.slate.length)
+  const picks = chooseFromSlate(choice.logits.slice(0, n), input.hidden.maxClicks, rng)
+  const clicks = picks.map((j) => input.slate[j]!.id)
+  const ratings = picks.map((j, k) => ({
+    item: clicks[k]!,
+    rating: Math.min(5, Math.max(1, Math.round(input.hidden.ratingMean + choice.utilities[j]! + 0.35 * rng.normal()))),
+  }))
+  let sum = 0
+  for (let j = 0; j < n; j++) sum += Math.exp(Math.min(30, choice.logits[j]!))
+  const satisfaction = 1 - 1 / (1 + sum)
+  const reason = satisfaction > 0.7 ? 'Several picks match what I like.' : satisfaction < 0.4 ? 'Mostly not what I hoped for.' : 'A mixed feed.'
   return { clicks, ratings, satisfaction: Math.round(satisfaction * 1e4) / 1e4, reason }
 }
 
