@@ -1,11 +1,18 @@
 import {
   agentRng,
+  currentNeighbours,
+  MESSAGE_KINDS,
+  MESSAGE_TEXT_MAX,
+  MESSAGES_PER_STEP,
   errorInfo,
   mix32,
   packRows,
   SimError,
   violatesHardDislike,
   type AgentError,
+  type InboxMessage,
+  type Message,
+  type OutgoingMessage,
   type OutcomeRow,
   type Recommendation,
   type ShardInput,
@@ -31,6 +38,8 @@ export interface ShardSteps {
   awayBefore: number
   errors: AgentError[]
   taskCounts: Record<string, number>
+  /** Messages the agents sent, by sender (absent when none were sent). */
+  messages?: Message[]
 }
 
 /**
@@ -44,6 +53,9 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   const { seed } = config
   const n = input.end - input.start
   const prior = decodeRecords(env, input)
+  const graph = env.socialGraph()
+  const inboxes = deliver(input, prior)
+  const sent: Array<Message[] | undefined> = new Array(n)
   const rows = new Array<OutcomeRow>(n)
   const next = new Array<AgentRecord>(n)
   const errors: AgentError[] = []
@@ -121,6 +133,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         message,
         treatment,
         task,
+        inbox: inboxes.get(k) ?? [],
+        neighbours: currentNeighbours(graph, agent, rec.links),
       })
       const cp = env.compiled(agent)
       let violations = 0
@@ -146,6 +160,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       const after: AgentRecord = { present: !outcome.left, satisfaction: outcome.satisfaction, state: outcome.state }
       if (policyMemory !== undefined) after.policyMemory = policyMemory
       if (outcome.utterances.length) after.said = outcome.utterances
+      if (rec.links) after.links = rec.links
+      if (outcome.messages?.length) sent[k] = outgoing(after, agent, input.round, outcome.messages, currentNeighbours(graph, agent, rec.links), config.agents, catalog.items.length)
       next[k] = after
     } catch (err) {
       if (errorInfo(err).fatal) throw err
@@ -168,7 +184,93 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   }
   let awayBefore = 0
   for (const r of prior) if (!r.present) awayBefore++
-  return { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+  const steps: ShardSteps = { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+  const messages = sent.flatMap((m) => m ?? [])
+  if (messages.length) steps.messages = messages
+  return steps
+}
+
+/**
+ * Hands each agent of the shard the messages addressed to it (in the canonical order
+ * the orchestrator routed them in), and applies follows and unfollows to the
+ * recipients' links, present or away: friendship is symmetric.
+ */
+function deliver(input: ShardInput, records: AgentRecord[]): Map<number, InboxMessage[]> {
+  const out = new Map<number, InboxMessage[]>()
+  for (const m of input.inbox ?? []) {
+    const { to, ...rest } = m
+    for (const agent of to) {
+      const k = agent - input.start
+      if (k < 0 || k >= records.length) continue
+      let list = out.get(k)
+      if (!list) out.set(k, (list = []))
+      list.push(rest)
+      if (m.kind === 'follow') records[k] = relink(records[k]!, m.from, 'add')
+      else if (m.kind === 'unfollow') records[k] = relink(records[k]!, m.from, 'drop')
+    }
+  }
+  return out
+}
+
+/** A record with `other` added to or dropped from its friends (a copy; links stay small and sorted). */
+function relink(rec: AgentRecord, other: number, how: 'add' | 'drop'): AgentRecord {
+  const add = new Set(rec.links?.add ?? [])
+  const drop = new Set(rec.links?.drop ?? [])
+  if (how === 'add') {
+    drop.delete(other)
+    add.add(other)
+  } else {
+    add.delete(other)
+    drop.add(other)
+  }
+  const links: NonNullable<AgentRecord['links']> = {}
+  if (add.size) links.add = [...add].sort((a, b) => a - b)
+  if (drop.size) links.drop = [...drop].sort((a, b) => a - b)
+  return { ...rec, links }
+}
+
+/**
+ * Checks what an agent asked to send and turns it into routed messages: shares,
+ * recommendations and complaints go to friends (all of them by default), a follow to any
+ * other agent, an unfollow to a friend. Follows and unfollows update the sender's links
+ * now and the recipient's when delivered.
+ */
+function outgoing(rec: AgentRecord, agent: number, round: number, asked: readonly OutgoingMessage[], friends: number[], agents: number, items: number): Message[] {
+  const where = `agent ${agent} in round ${round}`
+  if (asked.length > MESSAGES_PER_STEP) throw new SimError('SCENARIO_INVALID', `${where} sent ${asked.length} messages; at most ${MESSAGES_PER_STEP} per step`)
+  const friendSet = new Set(friends)
+  const out: Message[] = []
+  for (const m of asked) {
+    if (!MESSAGE_KINDS.includes(m.kind)) throw new SimError('SCENARIO_INVALID', `${where} sent a message of kind ${JSON.stringify(m.kind)}; expected one of ${MESSAGE_KINDS.join(', ')}`)
+    if (m.item !== undefined && (!Number.isInteger(m.item) || m.item < 0 || m.item >= items)) throw new SimError('SCENARIO_INVALID', `${where} sent a message about item ${JSON.stringify(m.item)}, not in the catalog`)
+    const social = m.kind === 'follow' || m.kind === 'unfollow'
+    let to: number[]
+    if (m.to === undefined) {
+      if (social) throw new SimError('SCENARIO_INVALID', `${where} sent a ${m.kind} without a recipient`)
+      to = friends
+    } else {
+      to = [...new Set(m.to)].sort((a, b) => a - b)
+      for (const t of to) {
+        if (!Number.isInteger(t) || t < 0 || t >= agents || t === agent) throw new SimError('SCENARIO_INVALID', `${where} sent a message to ${JSON.stringify(t)}, not another agent of the run`)
+        if (m.kind !== 'follow' && !friendSet.has(t)) throw new SimError('SCENARIO_INVALID', `${where} sent a ${m.kind} to agent ${t}, who is not a friend`)
+      }
+    }
+    if (!to.length) continue
+    const msg: Message = { round, from: agent, to, kind: m.kind }
+    if (m.item !== undefined) msg.item = m.item
+    if (m.text !== undefined) msg.text = String(m.text).slice(0, MESSAGE_TEXT_MAX)
+    if (m.kind === 'share' || m.kind === 'recommend') {
+      msg.origin = Number.isInteger(m.origin) && m.origin! >= 0 && m.origin! < agents ? m.origin! : agent
+      msg.depth = Number.isInteger(m.depth) && m.depth! >= 0 ? m.depth! : 0
+    }
+    out.push(msg)
+    if (social) {
+      let r = rec
+      for (const t of to) r = relink(r, t, m.kind === 'follow' ? 'add' : 'drop')
+      rec.links = r.links
+    }
+  }
+  return out
 }
 
 /**
