@@ -14,6 +14,7 @@ import { registerScenarios } from './commands/scenarios.ts'
 import { registerServe } from './commands/serve.ts'
 import { registerServePolicy } from './commands/serve-policy.ts'
 import { registerShow } from './commands/show.ts'
+import { registerSocial } from './commands/social.ts'
 import { registerWorker } from './commands/worker.ts'
 
 /** The `usersim` command line: wiring only; each command lives in commands/. */
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   registerBranch(program)
   registerInterview(program)
   registerReport(program)
+  registerSocial(program)
   registerExport(program)
   registerServe(program)
   registerEval(program)

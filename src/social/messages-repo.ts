@@ -64,6 +64,11 @@ export function* iterateMessages(db: Db, runKey: number, round?: number): Genera
   for (const r of rows) yield toMessage(r)
 }
 
+/** Does the run have any stored message. */
+export function hasMessages(db: Db, runKey: number): boolean {
+  return db.prepare('SELECT 1 FROM messages WHERE run_key = ? LIMIT 1').pluck().get(runKey) !== undefined
+}
+
 /** Messages and deliveries per round and kind (what `usersim show` lists). */
 export function messageCounts(db: Db, runKey: number): Array<{ round: number; kind: string; messages: number; deliveries: number }> {
   return db
