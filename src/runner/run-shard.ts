@@ -69,7 +69,9 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   }
   const viewOf = (k: number): UserView => {
     const rec = prior[k]!
-    return { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+    const view: UserView = { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+    if (graph) view.friends = currentNeighbours(graph, input.start + k, rec.links)
+    return view
   }
 
   // A policy that recommends in batches (one served over the network) is asked once for
