@@ -19,7 +19,7 @@ export const LAYERS = {
   'src/runner': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/external', 'agents'],
   'src/checkpoint': ['src/core', 'src/config', 'src/metrics', 'src/store', 'src/runner'],
   'src/correction': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/datasets', 'agents'],
-  'src/datasets': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'agents'],
+  'src/datasets': ['src/social', 'src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'agents'],
   'src/data': ['src/core'],
   'src/uplift': ['src/core', 'src/data', 'src/store'],
   'src/fidelity': ['src/core', 'src/config', 'src/data', 'src/llm', 'src/metrics', 'agents'],

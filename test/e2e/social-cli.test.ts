@@ -40,6 +40,22 @@ describe('usersim run social-feed / usersim social', () => {
     expect(off.clicks.fromFriends).toBe(0)
   })
 
+  it('show lists messages per round and kind; export --format messages writes them with a card', async () => {
+    const show = await runCli(['show', withFriends, '--db', db, '--json'])
+    expect(show.code, show.stderr).toBe(0)
+    const messages = JSON.parse(show.stdout).messages as Array<{ round: number; kind: string; messages: number }>
+    expect(messages.some((m) => m.kind === 'share' && m.messages > 0)).toBe(true)
+    const out = join(dir, 'export')
+    const ex = await runCli(['export', withFriends, '--db', db, '--format', 'messages', '--out', out])
+    expect(ex.code, ex.stderr).toBe(0)
+    const rows = readFileSync(join(out, 'messages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(rows.length).toBe(messages.reduce((s, m) => s + m.messages, 0))
+    expect(rows[0]).toMatchObject({ run_id: withFriends, round: 0, kind: 'share' })
+    const none = await runCli(['export', without, '--db', db, '--format', 'messages', '--out', join(dir, 'none')])
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toMatch(/has no messages between agents/)
+  })
+
   it('the social-aware policy runs, and a bad parameter or run id is a clear usage error', async () => {
     const r = await runCli(['run', 'social-feed', '--agents', '300', '--rounds', '2', '--catalog', '400', '--policy', 'social', '--set', 'graph=preferential', '--db', db, '--json'])
     expect(r.code, r.stderr).toBe(0)

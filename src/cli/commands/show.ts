@@ -7,6 +7,7 @@ import { llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
+import { socialSection } from '../show/social-section.ts'
 
 export const showSections: ShowSection[] = [
   {
@@ -18,6 +19,7 @@ export const showSections: ShowSection[] = [
   ...recoveryShowSections(formatTable),
   llmUsageSection,
   scenarioMetricsSection(formatTable),
+  socialSection(formatTable),
 ]
 
 export function registerShow(program: Command): void {
