@@ -67,10 +67,13 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
     const rec = prior[k]!
     return agentDef.visit({ persona: env.persona(agent), state: rec.state, present: rec.present, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
   }
+  // Friends now, computed once per agent and round (the policy and the step both see them).
+  const friends = new Array<number[] | undefined>(n)
+  const friendsOf = (k: number): number[] => (friends[k] ??= currentNeighbours(graph, input.start + k, prior[k]!.links))
   const viewOf = (k: number): UserView => {
     const rec = prior[k]!
     const view: UserView = { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
-    if (graph) view.friends = currentNeighbours(graph, input.start + k, rec.links)
+    if (graph) view.friends = friendsOf(k)
     return view
   }
 
@@ -136,7 +139,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         treatment,
         task,
         inbox: inboxes.get(k) ?? [],
-        neighbours: currentNeighbours(graph, agent, rec.links),
+        neighbours: friendsOf(k),
       })
       const cp = env.compiled(agent)
       let violations = 0
@@ -163,7 +166,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       if (policyMemory !== undefined) after.policyMemory = policyMemory
       if (outcome.utterances.length) after.said = outcome.utterances
       if (rec.links) after.links = rec.links
-      if (outcome.messages?.length) sent[k] = outgoing(after, agent, input.round, outcome.messages, currentNeighbours(graph, agent, rec.links), config.agents, catalog.items.length)
+      if (outcome.messages?.length) sent[k] = outgoing(after, agent, input.round, outcome.messages, friendsOf(k), config.agents, catalog.items.length)
       next[k] = after
     } catch (err) {
       if (errorInfo(err).fatal) throw err

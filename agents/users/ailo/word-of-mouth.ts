@@ -27,7 +27,7 @@ export interface SocialMemory {
   shared: number
 }
 
-const TRUST_KEPT = 32
+const TRUST_KEPT = 16
 
 /** A friend's item beside the slate: who shared it first, how many friends did, and the chain it belongs to. */
 export interface SharedItem {
@@ -48,10 +48,10 @@ export function trustIn(memory: SocialMemory | undefined, friend: number, o: Wor
  * (first sender in canonical order), most-shared first, at most `maxShared`.
  */
 export function sharedItems(inbox: readonly InboxMessage[], slate: readonly number[], recent: readonly number[], items: readonly Item[], o: WordOfMouthOptions): SharedItem[] {
-  const skip = new Set([...slate, ...recent])
+  if (!inbox.length) return []
   const byItem = new Map<number, SharedItem>()
   for (const m of inbox) {
-    if ((m.kind !== 'share' && m.kind !== 'recommend') || m.item === undefined || skip.has(m.item)) continue
+    if ((m.kind !== 'share' && m.kind !== 'recommend') || m.item === undefined || slate.includes(m.item) || recent.includes(m.item)) continue
     const e = byItem.get(m.item)
     if (e) e.friends++
     else byItem.set(m.item, { item: items[m.item]!, from: m.from, friends: 1, comment: m.text ?? '', origin: m.origin ?? m.from, depth: m.depth ?? 0 })
@@ -104,6 +104,7 @@ export function reactions(
   o: WordOfMouthOptions,
   rng: Rng,
 ): OutgoingMessage[] {
+  if (!rated.length) return []
   const friends = new Set(ctx.neighbours ?? [])
   const out: OutgoingMessage[] = []
   for (const { shared: s, rating } of rated) {
