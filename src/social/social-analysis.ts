@@ -1,8 +1,8 @@
-import type { Message } from '../core/index.ts'
+import { SimError, type Message } from '../core/index.ts'
 import { gini } from '../metrics/index.ts'
 import { createShardEnv } from '../runner/shard-env.ts'
 import { iterateEvents, type RunStore } from '../store/index.ts'
-import { hasMessages, iterateMessages } from './messages-repo.ts'
+import { iterateMessages } from './messages-repo.ts'
 
 /** A run's social figures (docs/social.md explains each). */
 export interface SocialAnalysis {
@@ -93,12 +93,12 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4
  * Reads a run's messages and events and measures its social side: cascades, clicks from
  * friends against clicks from the recommender, echo chambers and polarisation of exposure
  * across taste communities (a user's first favourite category), influencer concentration.
- * Returns undefined for a run without messages.
+ * A run without messages (no social layer) measures too: its exposure is the baseline.
  */
-export async function analyzeSocial(store: RunStore, runId: string): Promise<SocialAnalysis | undefined> {
+export async function analyzeSocial(store: RunStore, runId: string): Promise<SocialAnalysis> {
   const key = store.runKey(runId)
-  if (!hasMessages(store.db, key)) return undefined
   const run = store.getRun(runId)
+  if (!store.getRounds(runId).some((r) => r.metrics)) throw new SimError('NO_DATA', `run "${runId}" has no finished round yet`)
   const env = await createShardEnv(run.config, 1)
   const { catalog } = env
   const catIndex = new Map(catalog.categories.map((c, i) => [c, i]))

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { SimError } from '../../core/index.ts'
 import { analyzeSocial, type SocialAnalysis } from '../../social/social-analysis.ts'
 import { figureRows, renderSocialPage } from '../../social/social-page.ts'
 import { RunStore } from '../../store/index.ts'
@@ -30,7 +29,7 @@ export function registerSocial(program: Command): void {
       try {
         for (const id of ids) {
           const run = store.getRun(id)
-          const analysis = (await analyzeSocial(store, id)) ?? (await emptyAnalysis(store, id))
+          const analysis = await analyzeSocial(store, id)
           const social = (run.config.params as { social?: unknown }).social
           runs.push({ runId: id, label: `${run.config.policy}${social === false ? ', no friends' : ''}`, analysis })
         }
@@ -46,19 +45,4 @@ export function registerSocial(program: Command): void {
       if (flags.html) lines.push('', `wrote ${flags.html}`)
       process.stdout.write(lines.join('\n') + '\n')
     })
-}
-
-/** A run without messages (no social layer): its clicks all came from the recommender. */
-async function emptyAnalysis(store: RunStore, runId: string): Promise<SocialAnalysis> {
-  const rounds = store.getRounds(runId)
-  if (!rounds.length) throw new SimError('NO_DATA', `run "${runId}" has no rounds yet`)
-  const clicks = rounds.reduce((s, r) => s + (r.metrics?.clicks ?? 0), 0)
-  return {
-    messages: { total: 0, deliveries: 0, byKind: {} },
-    cascades: { count: 0, meanSize: 0, maxSize: 0, maxDepth: 0, sizes: [], depths: [], topItems: [] },
-    clicks: { fromFriends: 0, fromRecommender: clicks, friendShare: 0 },
-    exposure: { within: Number.NaN, across: Number.NaN, echoChamber: Number.NaN, polarisation: Number.NaN, communities: 0 },
-    influence: { senders: 0, reachGini: 0, top1PctReach: 0 },
-    byRound: rounds.map((r) => ({ round: r.round, shares: 0, deliveries: 0, friendClicks: 0, feedClicks: r.metrics?.clicks ?? 0 })),
-  }
 }
