@@ -55,32 +55,42 @@ export const messageSchema = z.object({
 })
 export const messagesSchema = z.array(messageSchema)
 
-/** Does the sorted list hold any id in [start, end). */
-function firstAtLeast(xs: readonly number[], v: number): number {
+/** The index of the range holding `id` (ranges contiguous and ascending), or -1. */
+function rangeOf(ranges: ReadonlyArray<readonly [number, number]>, id: number): number {
   let lo = 0
-  let hi = xs.length
-  while (lo < hi) {
+  let hi = ranges.length - 1
+  while (lo <= hi) {
     const mid = (lo + hi) >> 1
-    if (xs[mid]! < v) lo = mid + 1
-    else hi = mid
+    const [start, end] = ranges[mid]!
+    if (id < start) hi = mid - 1
+    else if (id >= end) lo = mid + 1
+    else return mid
   }
-  return lo
+  return -1
 }
 
 /**
  * Splits a round's messages (in canonical order) into the inboxes of the given agent
- * ranges: each range gets the messages with a recipient in it, `to` cut to the range.
- * Order is kept, so every layout delivers the same messages in the same order.
+ * ranges (contiguous, ascending): each range gets the messages with a recipient in it,
+ * `to` cut to the range. Order is kept, so every layout delivers the same messages in the
+ * same order. One pass over each message's recipients: O(deliveries + messages × log ranges).
  */
 export function routeMessages(messages: readonly Message[], ranges: ReadonlyArray<readonly [number, number]>): Message[][] {
   const out: Message[][] = ranges.map(() => [])
   for (const m of messages) {
-    for (let s = 0; s < ranges.length; s++) {
-      const [start, end] = ranges[s]!
-      const a = firstAtLeast(m.to, start)
-      if (a >= m.to.length || m.to[a]! >= end) continue
-      const b = firstAtLeast(m.to, end)
-      out[s]!.push(a === 0 && b === m.to.length ? m : { ...m, to: m.to.slice(a, b) })
+    const to = m.to
+    let j = 0
+    while (j < to.length) {
+      const s = rangeOf(ranges, to[j]!)
+      if (s < 0) {
+        j++
+        continue
+      }
+      const end = ranges[s]![1]
+      let k = j + 1
+      while (k < to.length && to[k]! < end) k++
+      out[s]!.push(j === 0 && k === to.length ? m : { ...m, to: to.slice(j, k) })
+      j = k
     }
   }
   return out
