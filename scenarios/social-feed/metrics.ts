@@ -3,7 +3,7 @@ import type { AiloState } from '../../agents/users/ailo/index.ts'
 
 /**
  * Per-round word-of-mouth metrics from the users' own states (each counts the round the
- * user last stepped in, so absent users count nothing):
+ * user last stepped in, so absent users count nothing) and the round's rows (feed clicks):
  * - `friendClickShare`: clicks on friends' shares / all clicks (friends' and the feed's);
  * - `shares`: users who shared an item this round;
  * - `friendClicks`: clicks on friends' shares.
@@ -11,19 +11,19 @@ import type { AiloState } from '../../agents/users/ailo/index.ts'
 export function socialMetrics(): Record<string, MetricFn<AiloState>> {
   const sums = (round: number, states: readonly AiloState[]) => {
     let friend = 0
-    let feed = 0
     let shared = 0
     for (const s of states) {
       if (s.social?.round !== round) continue
       friend += s.social.friendClicks
-      feed += s.social.feedClicks
       shared += s.social.shared
     }
-    return { friend, feed, shared }
+    return { friend, shared }
   }
   return {
-    friendClickShare: (_rows, { round, states }) => {
-      const { friend, feed } = sums(round, states)
+    friendClickShare: (rows, { round, states }) => {
+      const { friend } = sums(round, states)
+      let feed = 0
+      for (const r of rows) feed += r.clicks.length
       return friend + feed ? friend / (friend + feed) : 0
     },
     friendClicks: (_rows, { round, states }) => sums(round, states).friend,

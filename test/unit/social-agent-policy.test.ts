@@ -21,7 +21,7 @@ describe('word of mouth', () => {
   it('bounds the pull of friends by `influence`, more with more friends and more trust', () => {
     const one = sharedItems([share(1, 10)], [], [], catalog.items, o)[0]!
     const many = sharedItems([share(1, 10), share(2, 10), share(3, 10)], [], [], catalog.items, o)[0]!
-    const trusted = { trust: { 1: 1 }, round: 0, friendClicks: 0, feedClicks: 0, shared: 0 }
+    const trusted = { trust: { 1: 1 }, round: 0, friendClicks: 0, shared: 0 }
     for (const s of [one, many]) for (const m of [undefined, trusted]) {
       const pull = socialPull(s, persona, m, o)
       expect(pull).toBeGreaterThanOrEqual(0)
@@ -33,7 +33,7 @@ describe('word of mouth', () => {
 
   it('trust follows ratings within [0, 1]; only items rated 4-5 are shared', () => {
     let trust: Record<string, number> = {}
-    for (let i = 0; i < 10; i++) trust = updateTrust({ trust, round: 0, friendClicks: 0, feedClicks: 0, shared: 0 }, 3, 5, o)
+    for (let i = 0; i < 10; i++) trust = updateTrust({ trust, round: 0, friendClicks: 0, shared: 0 }, 3, 5, o)
     expect(trust[3]).toBe(1)
     expect(updateTrust(undefined, 3, 1, o)[3]).toBeCloseTo(0.2)
     expect(shareChance(persona, 3, 0.9, o)).toBe(0)

@@ -293,7 +293,8 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const messages = reactions(rated, trust, ctx, persona.id, wom, rng)
       const shared = await shareOne(ctx, brief, clicks, ratings, rated, satisfaction, wom)
       if (shared) messages.unshift(shared)
-      next.social = { trust, round: ctx.round, friendClicks: friendClicks.length, feedClicks: clicks.length, shared: shared ? 1 : 0 }
+      // Kept only when there is something to keep: most users' states stay as small as without friends.
+      if (Object.keys(trust).length || friendClicks.length || shared) next.social = { trust, round: ctx.round, friendClicks: friendClicks.length, shared: shared ? 1 : 0 }
       return messages.length ? { ...outcome, messages } : outcome
     },
   })

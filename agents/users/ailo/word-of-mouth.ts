@@ -16,14 +16,13 @@ export interface WordOfMouthOptions {
 
 export const WORD_OF_MOUTH_DEFAULTS: WordOfMouthOptions = { influence: 0.5, trust0: 0.5, shareRate: 0.35, maxShared: 3, unfollowBelow: 0.2 }
 
-/** What the AILO user keeps of its friends: bounded. */
+/** What the AILO user keeps of its friends (bounded; absent until a friend mattered). */
 export interface SocialMemory {
   /** Trust per friend id (at most TRUST_KEPT friends, the most recently heard). */
   trust: Record<string, number>
   /** The round of the last step (the counts below are that round's). */
   round: number
   friendClicks: number
-  feedClicks: number
   shared: number
 }
 
