@@ -7,8 +7,9 @@ import { popularityPolicy } from './popularity.ts'
 import { randomPolicy } from './random.ts'
 import { recgptPolicy } from './recgpt/policy.ts'
 import { recgptOptions } from './recgpt/options.ts'
+import { socialPolicy, type SocialPolicyOptions } from './social.ts'
 
-export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy }
+export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy, socialPolicy }
 export { rankByScore, takeRanked } from './popularity.ts'
 
 /** The built-in policies by CLI name; options come from `--set policy.KEY=VALUE`. */
@@ -44,4 +45,5 @@ export const BUILTIN_POLICIES: Record<string, PolicyFactory> = {
   ),
   oracle: () => oraclePolicy(),
   recgpt: withOptions(recgptOptions, (o) => recgptPolicy(o)),
+  social: (o) => socialPolicy(o as SocialPolicyOptions),
 }

@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'branch', args: '<run-id>', summary: "start a new run sharing a run's history up to a round, then diverging", load: async () => (await import('./commands/branch.ts')).registerBranch },
   { name: 'interview', args: '<run-id> <question>', summary: 'ask one simulated user of a run a question', load: async () => (await import('./commands/interview.ts')).registerInterview },
   { name: 'report', args: '<run-ids>', summary: 'write one self-contained HTML report for one or more runs', load: async () => (await import('./commands/report.ts')).registerReport },
+  { name: 'social', args: '<run-ids>', summary: "a run's word of mouth: cascades, clicks from friends, echo chambers, influencers", load: async () => (await import('./commands/social.ts')).registerSocial },
   { name: 'export', args: '<run-id>', summary: 'write a run as a dataset (JSONL + dataset card): sft, dpo, events, corrections, uplift, …', load: async () => (await import('./commands/export.ts')).registerExport },
   { name: 'serve', args: '', summary: 'serve a live page with the charts of the runs in a database', load: async () => (await import('./commands/serve.ts')).registerServe },
   { name: 'eval', args: '', summary: 'measure how faithful the simulated users are; score uplift models', load: async () => (await import('./commands/eval.ts')).registerEval },

@@ -1,3 +1,4 @@
+import type { InboxMessage, OutgoingMessage } from './messages.ts'
 import type { Rng } from './rng.ts'
 import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
@@ -38,6 +39,13 @@ export interface StepContext<S = unknown> {
   explanations?: readonly string[]
   /** Runs a typed task (a model or its surrogate). */
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
+  /**
+   * Messages other agents sent this agent last round, by sender id (empty without a
+   * social layer). See docs/social.md.
+   */
+  inbox?: readonly InboxMessage[]
+  /** The agent's friends now (ascending ids): the social graph with its follows and unfollows. */
+  neighbours?: readonly number[]
 }
 
 /** The result of one agent step, before it is stored. */
@@ -52,6 +60,8 @@ export interface StepOutcome<S = unknown> {
   /** Left the session at the end of this step. */
   left: boolean
   utterances: Utterance[]
+  /** Messages to other agents, delivered next round (`to` defaults to all neighbours). */
+  messages?: OutgoingMessage[]
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { AgentDef } from './agent.ts'
 import type { MetricFn } from './metric.ts'
 import type { PolicyFactory, RoundFeedback } from './policy.ts'
+import type { SocialGraph } from './social-graph.ts'
 import type { Catalog, Persona } from './types.ts'
 
 /** Defaults a scenario gives; CLI flags override them. */
@@ -63,6 +64,28 @@ export interface LoadContext {
 
 export type { MetricContext, MetricFn } from './metric.ts'
 
+/** What a scenario's social graph is built from: pure inputs, like the catalog's. */
+export interface SocialContext {
+  seed: number
+  agents: number
+  params: Record<string, unknown>
+  catalog: Catalog
+  /** What the scenario's `load` hook returned (an edge list read from a file, ...). */
+  data?: unknown
+  /** Persona `id` (for graphs homophilous by taste). */
+  persona(id: number): Persona
+}
+
+/**
+ * The social layer of a scenario: who is friends with whom at the start of a run. Agents
+ * then message their friends (shares, recommendations, complaints) and follow or unfollow
+ * (see docs/social.md). Without it agents have no neighbours and their messages go nowhere.
+ */
+export interface SocialSpec {
+  /** Builds the graph (pure, seeded): `smallWorldGraph`, `preferentialGraph`, `homophilousGraph`, `graphFromEdges`. */
+  graph(ctx: SocialContext): SocialGraph
+}
+
 /**
  * A scenario: what `usersim run <file>` loads. Catalog and personas are built from the
  * seed by pure functions, so every thread and remote worker rebuilds the same world
@@ -92,6 +115,8 @@ export interface ScenarioDef<S = any> {
   policies?: Record<string, PolicyFactory>
   /** Extra per-round metrics. */
   metrics?: Record<string, MetricFn<S>>
+  /** A social graph between the agents (docs/social.md). */
+  social?: SocialSpec
   /** Typed parameters settable with `--set key=value`. */
   params?: z.ZodObject<z.ZodRawShape>
   /**
@@ -131,6 +156,7 @@ export const scenarioSchema = z.object({
   }),
   policies: z.record(z.string(), fn('a policy factory')).optional(),
   metrics: z.record(z.string(), fn('a metric function')).optional(),
+  social: z.object({ graph: fn('graph(ctx) returning a SocialGraph') }).optional(),
   models: z.record(z.string(), fn('a chat model factory, () => new ChatOllama(...)')).optional(),
   params: z.any().optional(),
 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { messagesSchema, type Message } from './messages.ts'
 import type { RowBatch } from './outcome.ts'
 import type { TaskCallRecord } from './task.ts'
 
@@ -15,6 +16,8 @@ export interface ShardInput {
    * it carries the text from one round to the next and into checkpoints.
    */
   states: string | null
+  /** Messages sent last round to agents of this range, in canonical order (`to` cut to the range). */
+  inbox?: Message[]
 }
 
 export const shardInputSchema = z
@@ -25,6 +28,7 @@ export const shardInputSchema = z
     start: z.number().int().nonnegative(),
     end: z.number().int().positive(),
     states: z.string().nullable(),
+    inbox: messagesSchema.optional(),
   })
   .refine((s) => s.end > s.start, { message: 'end must be greater than start' })
 
@@ -49,6 +53,8 @@ export interface ShardResult {
   errors: AgentError[]
   taskCounts: Record<string, number>
   calls: TaskCallRecord[]
+  /** Messages the shard's agents sent this round, by sender (delivered next round). */
+  messages?: Message[]
   /**
    * What shard extensions collected (e.g. corrections). Features add their field to
    * `ShardExtras` by declaration merging, so the engine never names them.

@@ -131,6 +131,8 @@ export interface UserView {
   utterances: readonly Utterance[]
   /** The policy's own memory of this user from the last round (see Recommendation). */
   memory?: unknown
+  /** The user's friends on the platform, when the scenario has a social graph (docs/social.md). */
+  friends?: readonly number[]
 }
 
 /** One utterance an agent said. */

@@ -8,3 +8,4 @@ export { loadInteractionsCsv, INTERACTIONS_FILE, ITEMS_FILE } from './interactio
 export { parseCsv, splitLines } from './csv.ts'
 export { loadDatasetCached } from './cache.ts'
 export { applyDataFlags, dataFlag, formatFlag } from './flags.ts'
+export { readEdgeList, type EdgeList } from './edge-list.ts'

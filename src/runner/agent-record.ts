@@ -16,6 +16,11 @@ export interface AgentRecord<S = unknown> {
   policyMemory?: unknown
   /** What the agent said in its last step; the policy hears it next round. */
   said?: Utterance[]
+  /**
+   * How the agent's friends differ from the scenario's social graph: friends it added
+   * (follow) and base-graph friends it dropped (unfollow). Checkpointed with the record.
+   */
+  links?: { add?: number[]; drop?: number[] }
 }
 
 /** A new agent's record: its initial state, present, with its opening words if it has any. */

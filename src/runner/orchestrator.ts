@@ -1,12 +1,16 @@
 import {
+  canonicalOrder,
   clicksAt,
   isPresent,
+  messagesSchema,
+  routeMessages,
   ratingsAt,
   rngFor,
   rowAt,
   SimError,
   slateAt,
   type Interaction,
+  type Message,
   type OutcomeRow,
   type Persona,
   type ShardInput,
@@ -130,6 +134,9 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   }
 
   const bus = new RoundLoopBus()
+  // Messages sent last round, delivered this round (supersteps); saved with each checkpoint.
+  let mail = resumedMessages(opts.resume?.facts)
+  bus.fact(MESSAGES_FACT, () => (mail.length ? mail : undefined))
   let executor = opts.executor
   const extraExecutors: ShardExecutor[] = []
   const loop: RoundLoop = {
@@ -174,7 +181,12 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const t0 = performance.now()
       store.startRound(runId, round)
       const snapshot = env.policy.snapshot(policyState as never)
-      const inputs: ShardInput[] = parts.map((p, shard) => ({ runId, round, shard, start: p.start, end: p.end, states: p.states }))
+      const inboxes = mail.length ? routeMessages(mail, parts.map((p) => [p.start, p.end] as const)) : undefined
+      const inputs: ShardInput[] = parts.map((p, shard) => {
+        const input: ShardInput = { runId, round, shard, start: p.start, end: p.end, states: p.states }
+        if (inboxes?.[shard]?.length) input.inbox = inboxes[shard]
+        return input
+      })
       let shardsDone = 0
       let agentsDone = 0
       const results = await executor.runRound(round, snapshot, inputs, (r) => {
@@ -210,6 +222,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       }
       policyState = await env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })
       parts = results.map((r) => ({ start: r.start, end: r.end, states: r.states }))
+      mail = canonicalOrder(results.flatMap((r) => r.messages ?? []))
       executed += metrics.agents
 
       store.finishRound(runId, round, metrics, performance.now() - t0)
@@ -238,6 +251,17 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   await bus.emit('run:end', { runId, status, summary })
   const agentSteps = rounds.reduce((n, m) => n + m.agents, 0)
   return { runId, rounds, summary, agentSteps, stopped, invocation: { fromRound, agentSteps: executed, durationMs: performance.now() - started, waitingMs: waited() - waitedBefore } }
+}
+
+/** The run fact under which a checkpoint keeps the messages still to be delivered. */
+export const MESSAGES_FACT = 'messages'
+
+function resumedMessages(facts: Record<string, unknown> | undefined): Message[] {
+  const saved = facts?.[MESSAGES_FACT]
+  if (saved === undefined) return []
+  const parsed = messagesSchema.safeParse(saved)
+  if (!parsed.success) throw new SimError('CHECKPOINT_CONFLICT', `the checkpoint's undelivered messages are not valid: ${parsed.error.issues[0]?.message ?? 'bad shape'}`)
+  return parsed.data
 }
 
 /** The round's metrics: built-in sums in agent order, plus the scenario's own. */

@@ -1,11 +1,13 @@
 import {
   agentRng,
+  currentNeighbours,
   errorInfo,
   mix32,
   packRows,
   SimError,
   violatesHardDislike,
   type AgentError,
+  type Message,
   type OutcomeRow,
   type Recommendation,
   type ShardInput,
@@ -14,6 +16,7 @@ import {
   type UserView,
 } from '../core/index.ts'
 import { intraListDiversity, ndcgAgainstOracle, novelty } from '../metrics/index.ts'
+import { deliver, outgoing } from './agent-messages.ts'
 import { initialRecord, parseRecords, type AgentRecord } from './agent-record.ts'
 import type { ShardEnv } from './shard-env.ts'
 import { describeThrown } from './user-code.ts'
@@ -32,6 +35,8 @@ export interface ShardSteps {
   awayBefore: number
   errors: AgentError[]
   taskCounts: Record<string, number>
+  /** Messages the agents sent, by sender (absent when none were sent). */
+  messages?: Message[]
 }
 
 /**
@@ -45,6 +50,9 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   const { seed } = config
   const n = input.end - input.start
   const prior = decodeRecords(env, input)
+  const graph = env.socialGraph()
+  const inboxes = deliver(input, prior)
+  const sent: Array<Message[] | undefined> = new Array(n)
   const rows = new Array<OutcomeRow>(n)
   const next = new Array<AgentRecord>(n)
   const errors: AgentError[] = []
@@ -56,9 +64,14 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
     const rec = prior[k]!
     return agentDef.visit({ persona: env.persona(agent), state: rec.state, present: rec.present, round: input.round, rng: agentRng(seed, agent, input.round, 'visit') })
   }
+  // Friends now, computed once per agent and round (the policy and the step both see them).
+  const friends = new Array<number[] | undefined>(n)
+  const friendsOf = (k: number): number[] => (friends[k] ??= currentNeighbours(graph, input.start + k, prior[k]!.links))
   const viewOf = (k: number): UserView => {
     const rec = prior[k]!
-    return { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+    const view: UserView = { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+    if (graph) view.friends = friendsOf(k)
+    return view
   }
 
   // A policy that recommends in batches (one served over the network) is asked once for
@@ -124,6 +137,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         treatment,
         explanations,
         task,
+        inbox: inboxes.get(k) ?? [],
+        neighbours: friendsOf(k),
       })
       const cp = env.compiled(agent)
       let violations = 0
@@ -149,6 +164,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       const after: AgentRecord = { present: !outcome.left, satisfaction: outcome.satisfaction, state: outcome.state }
       if (policyMemory !== undefined) after.policyMemory = policyMemory
       if (outcome.utterances.length) after.said = outcome.utterances
+      if (rec.links) after.links = rec.links
+      if (outcome.messages?.length) sent[k] = outgoing(after, agent, input.round, outcome.messages, friendsOf(k), config.agents, catalog.items.length)
       next[k] = after
     } catch (err) {
       if (errorInfo(err).fatal) throw err
@@ -172,7 +189,10 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   }
   let awayBefore = 0
   for (const r of prior) if (!r.present) awayBefore++
-  return { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+  const steps: ShardSteps = { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+  const messages = sent.flatMap((m) => m ?? [])
+  if (messages.length) steps.messages = messages
+  return steps
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type PolicyContext,
   type PolicyFactory,
   type ScenarioDef,
+  type SocialGraph,
 } from '../core/index.ts'
 import { idealList, type IdealList } from '../metrics/index.ts'
 import { BUILTIN_POLICIES } from '../../agents/recommenders/index.ts'
@@ -40,6 +41,27 @@ export interface ShardEnv {
   truthFor(agent: number): (item: number) => number
   /** The agent's best items by true utility (cached: personas do not change). */
   ideal(agent: number): IdealList
+  /** The scenario's social graph (built on first use, once per thread), or undefined without a social layer. */
+  socialGraph(): SocialGraph | undefined
+}
+
+// Social graphs are pure functions of (scenario, seed, agents, params): build each once per thread.
+const graphs = new Map<string, SocialGraph>()
+
+function cachedGraph(scenario: ScenarioDef, config: RunConfig, catalog: Catalog, data: unknown): SocialGraph | undefined {
+  if (!scenario.social) return undefined
+  const key = JSON.stringify([config.scenario, config.seed, config.agents, config.params])
+  let g = graphs.get(key)
+  if (!g) {
+    const ctx = { seed: config.seed, catalog, params: config.params, data }
+    g = scenario.social.graph({ ...ctx, agents: config.agents, persona: (id: number) => scenario.persona(id, ctx) })
+    if (!g || !(g.offsets instanceof Int32Array) || !(g.targets instanceof Int32Array) || g.agents !== config.agents || g.offsets.length !== config.agents + 1) {
+      throw new SimError('SCENARIO_INVALID', `scenario "${scenario.name}": social.graph must return a SocialGraph over ${config.agents} agents (use smallWorldGraph, preferentialGraph, homophilousGraph or graphFromEdges)`)
+    }
+    if (graphs.size >= 2) graphs.clear()
+    graphs.set(key, g)
+  }
+  return g
 }
 
 // Catalogs are pure functions of (scenario, seed, size, params): build each once per thread.
@@ -136,6 +158,7 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
       }
       return list
     },
+    socialGraph: () => cachedGraph(scenario, config, catalog, data),
     truthFor: (agent) => {
       const cp = entry(agent).compiled
       return (item) => trueUtility(cp, index, item)

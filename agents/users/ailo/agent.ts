@@ -3,6 +3,7 @@ import {
   defineAgent,
   type AgentDef,
   type Item,
+  type OutgoingMessage,
   type Persona,
   type StepContext,
   type Utterance,
@@ -12,7 +13,19 @@ import { claimsOf, claimVocabulary, falseClaims } from '../../explanations/claim
 import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
 import { rateExplanations, type AspectScores } from './tasks/rate-explanations.ts'
+import { shareItem } from './tasks/share-item.ts'
 import { writeUtterance } from './tasks/write-utterance.ts'
+import {
+  reactions,
+  shareChance,
+  sharedItems,
+  socialPull,
+  updateTrust,
+  WORD_OF_MOUTH_DEFAULTS,
+  type SharedItem,
+  type SocialMemory,
+  type WordOfMouthOptions,
+} from './word-of-mouth.ts'
 
 /** Knobs of the AILO user-agent. */
 export interface AiloOptions {
@@ -34,6 +47,8 @@ export interface AiloOptions {
   explanationCap: number
   /** Satisfaction lost per opened item whose explanation made a false claim about something the user likes. */
   falseClaimPenalty: number
+  /** Word of mouth, when the scenario has a social layer (docs/social.md). */
+  wordOfMouth?: Partial<WordOfMouthOptions>
 }
 
 export const AILO_DEFAULTS: AiloOptions = {
@@ -68,6 +83,8 @@ export interface AiloState {
   memory: AiloMemory
   /** The user's aspect scores of the explanations shown in the last round that had any. */
   explained?: { round: number; items: number[]; aspects: AspectScores[]; misled: number[] }
+  /** Friends: trust and the last step's social counts (only with a social layer). */
+  social?: SocialMemory
 }
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
@@ -114,6 +131,48 @@ const push = (list: number[], x: number, max: number) => {
 }
 
 /**
+ * Shares the best-rated item the user opened this step (from the feed or from a friend),
+ * if the `share-item` task says so: a reshare keeps the chain's origin and adds a hop.
+ */
+async function shareOne(
+  ctx: StepContext<AiloState>,
+  brief: PersonaBrief,
+  clicks: readonly number[],
+  ratings: readonly number[],
+  rated: ReadonlyArray<{ shared: SharedItem; rating: number }>,
+  satisfaction: number,
+  wom: WordOfMouthOptions,
+): Promise<OutgoingMessage | undefined> {
+  const friends = ctx.neighbours?.length ?? 0
+  if (!friends) return undefined
+  let best: { item: number; rating: number; via?: SharedItem } | undefined
+  clicks.forEach((item, k) => {
+    if (!best || ratings[k]! > best.rating) best = { item, rating: ratings[k]! }
+  })
+  for (const r of rated) if (!best || r.rating > best.rating) best = { item: r.shared.item.id, rating: r.rating, via: r.shared }
+  if (!best) return undefined
+  const p = shareChance(ctx.persona, best.rating, satisfaction, wom)
+  if (p <= 0) return undefined
+  const it = ctx.catalog.items[best.item]!
+  const decision = await ctx.task(shareItem, {
+    persona: brief,
+    item: { id: it.id, title: it.title, category: it.category, tags: it.tags },
+    rating: best.rating,
+    satisfaction: Math.round(satisfaction * 1e4) / 1e4,
+    friends,
+    ...(best.via ? { via: { comment: best.via.comment } } : {}),
+    hidden: { p },
+  })
+  if (!decision.share) return undefined
+  const msg: OutgoingMessage = { kind: 'share', item: it.id, text: decision.comment }
+  if (best.via) {
+    msg.origin = best.via.origin
+    msg.depth = best.via.depth + 1
+  }
+  return msg
+}
+
+/**
  * The AILO user-agent (expectation-confirmation theory). Each round it forms an
  * expectation, perceives the slate (true utility + noise + position bias + its
  * conformity and diversity leanings), judges it (task `evaluate-slate`), updates
@@ -138,6 +197,10 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
     },
     step: async (ctx: StepContext<AiloState>) => {
       const { persona, state, slate, catalog, rng, truth } = ctx
+      const wom = { ...WORD_OF_MOUTH_DEFAULTS, ...o.wordOfMouth }
+      // Nothing social happens (and no draw is made) without friends or messages.
+      const social = !!(ctx.neighbours?.length || ctx.inbox?.length)
+      const shares = social ? sharedItems(ctx.inbox ?? [], slate, state.memory.recent, catalog.items, wom) : []
       const items = slate.map((id) => catalog.items[id]!)
       const favourite = new Set(persona.favouriteCategories)
       const recentCats = new Set(state.memory.recent.map((id) => catalog.items[id]?.category))
@@ -165,6 +228,11 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         return u
       })
       const toFit = (u: number) => Math.round(sigmoid(2 * u) * 1e4) / 1e4
+
+      const sharedFit = shares.map((sh) => {
+        const u = truth.utility(sh.item.id) + o.perceptionNoise * rng.normal() + socialPull(sh, persona, state.social, wom)
+        return Math.round(sigmoid(2 * u) * 1e4) / 1e4
+      })
 
       const brief = personaBrief(persona)
       // Explanations shown with the items: the user rates them, and a persuasive one raises the
@@ -195,6 +263,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const experienced = explained ? experiencedUtility.map(toFit) : undefined
       const fit = perceived.map(toFit)
       const evaluation = await ctx.task(evaluateSlate, {
+        ...(shares.length ? { shared: shares.map((sh) => ({ ...slateBrief(sh.item), friends: sh.friends, comment: sh.comment })) } : {}),
         persona: brief,
         expectation: Math.round(expectation * 1e4) / 1e4,
         memory: {
@@ -211,6 +280,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           hardDislikes: persona.hardDislikes,
           ...(experienced ? { experienced } : {}),
           ...(model ? { choice: { logits, utilities: choiceUtilities } } : {}),
+          ...(shares.length ? { sharedFit } : {}),
         },
       })
 
@@ -233,6 +303,8 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         })
         judged = Math.max(0, judged)
       }
+      const sharedById = new Map(shares.map((sh) => [sh.item.id, sh]))
+      const friendClicks = evaluation.clicks.filter((id, k, all) => sharedById.has(id) && all.indexOf(id) === k)
       const satisfaction = 0.55 * state.satisfaction + 0.45 * judged
       const disappointment = Math.max(0, expectation - judged)
       const fatigue = (ctx.returned ? 0 : state.fatigue) + persona.fatigueRate - 0.03 * clicks.length
@@ -244,6 +316,12 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       for (let k = 0; k < clicks.length; k++) {
         push(memory.recent, clicks[k]!, o.memoryWindow)
         memory.ratingSum += ratings[k]!
+        memory.ratingCount += 1
+      }
+      // What friends shared and the user opened is consumed too (the policy sees it in the history).
+      for (const id of friendClicks) {
+        push(memory.recent, id, o.memoryWindow)
+        memory.ratingSum += ratingOf.get(id) ?? 3
         memory.ratingCount += 1
       }
       fit.forEach((f, j) => f < expectation - 0.2 && push(memory.disliked, slate[j]!, o.memoryWindow))
@@ -280,14 +358,20 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         utterances.push({ kind, text: said.text })
       }
 
-      return {
-        state: { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory, ...(explained ? { explained } : state.explained ? { explained: state.explained } : {}) },
-        clicks,
-        ratings,
-        satisfaction,
-        left,
-        utterances,
-      }
+      const next: AiloState = { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory }
+      if (explained) next.explained = explained
+      else if (state.explained) next.explained = state.explained
+      const outcome = { state: next, clicks, ratings, satisfaction, left, utterances }
+      if (!social) return outcome
+      const rated = friendClicks.map((id) => ({ shared: sharedById.get(id)!, rating: ratingOf.get(id) ?? 3 }))
+      let trust = state.social?.trust ?? {}
+      for (const r of rated) trust = updateTrust({ ...state.social!, trust }, r.shared.from, r.rating, wom)
+      const messages = reactions(rated, trust, ctx, persona.id, wom, rng)
+      const shared = await shareOne(ctx, brief, clicks, ratings, rated, satisfaction, wom)
+      if (shared) messages.unshift(shared)
+      // Kept only when there is something to keep: most users' states stay as small as without friends.
+      if (Object.keys(trust).length || friendClicks.length || shared) next.social = { trust, round: ctx.round, friendClicks: friendClicks.length, shared: shared ? 1 : 0 }
+      return messages.length ? { ...outcome, messages } : outcome
     },
   })
 }

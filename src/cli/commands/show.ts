@@ -11,6 +11,7 @@ import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
 import { warmStartSection } from '../show/warm-start-section.ts'
+import { socialSection } from '../show/social-section.ts'
 
 export const showSections: ShowSection[] = [
   warmStartSection,
@@ -38,6 +39,7 @@ export const showSections: ShowSection[] = [
   llmLimitSection,
   scenarioMetricsSection(formatTable),
   judgeSection(),
+  socialSection(formatTable),
 ]
 
 export function registerShow(program: Command): void {

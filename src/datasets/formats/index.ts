@@ -4,6 +4,7 @@ import { registerExportFormat, exportFormat } from '../export-registry.ts'
 import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
 import { writeExplanations, writePareto } from './explanations.ts'
+import { writeMessagesExport } from './messages.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
 
@@ -58,6 +59,11 @@ export function registerDatasetFormats(): void {
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
+  })
+  registerExportFormat({
+    name: 'messages',
+    description: 'messages between users (social runs): shares with comments, complaints, follows, as JSONL',
+    write: (store, runId, outDir) => writeMessagesExport(store, runId, outDir),
   })
 }
 

@@ -8,7 +8,7 @@ import { codeVersionHash, scenarioFileHash } from './code-hash.ts'
 import { checkRedisUrl, redactRedisUrl, redisConnection, waitReachable } from './connection.ts'
 import { checkAddress, checkRunId, DEFAULT_ADDRESS, jobId, runKeys, warmupChannel, type QueueAddress } from './keys.ts'
 import { deleteRunData } from './run-cleanup.ts'
-import { decodeResult, JOB_FORMAT, MAX_PAYLOAD_BYTES, packStates, type ShardJob } from './wire.ts'
+import { decodeResult, JOB_FORMAT, MAX_PAYLOAD_BYTES, packMail, packStates, type ShardJob } from './wire.ts'
 
 export interface BullmqExecutorOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://` for TLS. */
@@ -138,14 +138,19 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         name: 'shard',
         data: {
           v: JOB_FORMAT, runId: runId!, round, shard: input.shard, start: input.start, end: input.end,
-          hasStates: input.states !== null, config: opts.config, llm,
+          hasStates: input.states !== null, hasInbox: !!input.inbox?.length, config: opts.config, llm,
           concurrency: opts.concurrency ?? 1, ...hashes, node: process.versions.node,
         },
         opts: { ...jobOptions, jobId: jobId(runId!, round, input.shard) },
       })
       const putInputs = async (which: number[]) => {
         const m = redis.multi().set(k.alive, String(process.pid), 'PX', ALIVE_TTL_MS).set(k.snapshot(round), snapBlob, 'PX', DATA_TTL_MS)
-        for (const s of which) m.set(k.input(round, s), inputs.get(s)!.blob, 'PX', DATA_TTL_MS)
+        for (const s of which) {
+          const x = inputs.get(s)!
+          // The mail goes before the input: a worker that finds its input finds its mail.
+          if (x.input.inbox?.length) m.set(k.mail(round, s), packMail(x.input.inbox), 'PX', DATA_TTL_MS)
+          m.set(k.input(round, s), x.blob, 'PX', DATA_TTL_MS)
+        }
         await m.exec()
       }
       await putInputs([...inputs.keys()])
@@ -172,7 +177,7 @@ export async function bullmqExecutor(opts: BullmqExecutorOptions): Promise<Shard
         results.push(result)
         nextPacked.set(shard, { states: result.states, blob: packedStates })
         // Committed: the inputs and result can go (the job removed itself on completion).
-        await redis.unlink(k.result(round, shard), k.input(round, shard))
+        await redis.unlink(k.result(round, shard), k.input(round, shard), k.mail(round, shard))
         added.delete(x.id)
         return true
       }

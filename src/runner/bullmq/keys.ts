@@ -36,6 +36,8 @@ export function runKeys(prefix: string, runId: string) {
     snapshot: (round: number) => `${base}:snap:${round}`,
     input: (round: number, shard: number) => `${base}:in:${round}:${shard}`,
     result: (round: number, shard: number) => `${base}:out:${round}:${shard}`,
+    /** Messages delivered to a shard's agents this round (deflated JSON; absent when none). */
+    mail: (round: number, shard: number) => `${base}:mail:${round}:${shard}`,
   }
 }
 

@@ -3,7 +3,7 @@ import { deserialize } from 'node:v8'
 import { UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
-import { errorInfo, SimError } from '../../core/index.ts'
+import { errorInfo, SimError, type ShardInput } from '../../core/index.ts'
 import type { RunConfig } from '../../config/index.ts'
 import { scenarioPath } from '../scenario-loader.ts'
 import { createShardEnv, type ShardEnv } from '../shard-env.ts'
@@ -16,7 +16,7 @@ import { checkAddress, DEFAULT_ADDRESS, jobId, runKeys, warmupChannel, type Queu
 import { unlinkMatching } from './run-cleanup.ts'
 import { yieldingRunner } from './yielding-runner.ts'
 import { limiterScope, redisLimiter } from './redis-limiter.ts'
-import { encodeResult, MAX_PAYLOAD_BYTES, shardJobSchema, unpackStates, warmupSchema, type ShardJob, type ShardReceipt } from './wire.ts'
+import { encodeResult, MAX_PAYLOAD_BYTES, shardJobSchema, unpackMail, unpackStates, warmupSchema, type ShardJob, type ShardReceipt } from './wire.ts'
 
 export interface ShardWorkerOptions {
   redis: string
@@ -164,8 +164,14 @@ export async function startShardWorker(opts: ShardWorkerOptions): Promise<ShardW
       const run = runFor(j, j.config)
       const [host, snapshot] = await Promise.all([run.host, snapshotFor(redis, run, k.snapshot(j.round), j, what)])
       const states = j.hasStates ? unpackStates(input, what) : null
+      const shardInput: ShardInput = { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states }
+      if (j.hasInbox) {
+        const mail = await redis.getBuffer(k.mail(j.round, j.shard))
+        if (mail === null) return { skipped: 'already committed or run ended' }
+        shardInput.inbox = unpackMail(mail, what)
+      }
       // Jobs of one run in flight side by side (--concurrency) share the host's backend; each shard has its own call records.
-      const result = await host.run(snapshot, { runId: j.runId, round: j.round, shard: j.shard, start: j.start, end: j.end, states })
+      const result = await host.run(snapshot, shardInput)
       const bytes = encodeResult(result)
       if (bytes.length > maxBytes) {
         throw new SimError('DATA_INVALID', `the result is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit per shard: use more shards (--shards)`)

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { z } from 'zod'
-import { SimError, type RowBatch, type ShardResult } from '../../core/index.ts'
+import { messagesSchema, SimError, type Message, type RowBatch, type ShardResult } from '../../core/index.ts'
 import { runConfigSchema } from '../../config/index.ts'
 import { llmSettingsSchema } from '../../llm/settings.ts'
 
@@ -30,6 +30,8 @@ export const shardJobSchema = z
     start: z.number().int().nonnegative(),
     end: z.number().int().positive(),
     hasStates: z.boolean(),
+    /** Messages for the shard's agents wait under `mail:<round>:<shard>`. */
+    hasInbox: z.boolean().optional(),
     config: runConfigSchema,
     llm: llmSettingsSchema.optional(),
     concurrency: z.number().int().min(1).max(10_000),
@@ -84,6 +86,8 @@ const headerSchema = z.object({
   calls: z.array(z.looseObject({ task: z.string(), agent: z.number().int(), round: z.number().int(), outcome: z.string() })),
   /** What shard extensions collected: lists of records by extension field (e.g. corrections). */
   extras: z.record(z.string(), z.array(z.looseObject({}))).optional(),
+  /** Messages the shard's agents sent (delivered next round). */
+  messages: messagesSchema.optional(),
   rows: z.object({
     round: z.number().int().nonnegative(),
     start: z.number().int().nonnegative(),
@@ -110,6 +114,23 @@ export function unpackStates(blob: Buffer, what: string): string {
   }
 }
 
+/** A shard's inbox as one deflated value. */
+export function packMail(messages: readonly Message[]): Buffer {
+  return deflateRawSync(JSON.stringify(messages), { level: 1 })
+}
+
+export function unpackMail(blob: Buffer, what: string): Message[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(inflateRawSync(blob).toString('utf8'))
+  } catch (err) {
+    throw new SimError('DATA_INVALID', `${what}: its messages are not valid deflated JSON`, { cause: err })
+  }
+  const m = messagesSchema.safeParse(parsed)
+  if (!m.success) throw new SimError('DATA_INVALID', `${what}: its messages are not valid: ${m.error.issues[0]?.message ?? 'bad shape'}`)
+  return m.data
+}
+
 /** A shard result as one binary value (see the file comment). */
 export function encodeResult(r: ShardResult, packedStates = packStates(r.states)): Buffer {
   const b = r.rows
@@ -117,7 +138,7 @@ export function encodeResult(r: ShardResult, packedStates = packStates(r.states)
   const header = Buffer.from(
     JSON.stringify({
       runId: r.runId, round: r.round, shard: r.shard, start: r.start, end: r.end, awayBefore: r.awayBefore,
-      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, extras: r.extras,
+      errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, extras: r.extras, messages: r.messages,
       rows: { round: b.round, start: b.start, count: b.count, slateSize: b.slateSize, utterances: b.utterances },
       columns, statesBytes: packedStates.length,
     }),
@@ -182,5 +203,6 @@ export function decodeResult(buf: Buffer, what: string): { result: ShardResult; 
     awayBefore: h.awayBefore, errors: h.errors, taskCounts: h.taskCounts, calls: h.calls as ShardResult['calls'],
   }
   if (h.extras && Object.keys(h.extras).length) result.extras = h.extras as ShardResult['extras']
+  if (h.messages?.length) result.messages = h.messages
   return { result, packedStates: Buffer.from(packedStates) }
 }

@@ -18,6 +18,8 @@ export const evaluateSlateInput = z.object({
   expectation: z.number().min(0).max(1),
   memory: z.object({ visits: z.number().int(), satisfaction: z.number(), recentTitles: z.array(z.string()) }),
   slate: z.array(slateItem).max(50),
+  /** Items friends shared, shown beside the slate with the friend's comment (the social layer). */
+  shared: z.array(slateItem.extend({ friends: z.number().int().positive(), comment: z.string() })).max(10).optional(),
   /** Simulator-only: perceived fit per slate position in [0, 1]; never shown in a prompt. */
   hidden: z.object({
     fit: z.array(z.number()),
@@ -37,6 +39,8 @@ export const evaluateSlateInput = z.object({
      * minus the user's mean).
      */
     choice: z.object({ logits: z.array(z.number()), utilities: z.array(z.number()) }).optional(),
+    /** Perceived fit of each shared item, friends' influence included. */
+    sharedFit: z.array(z.number()).optional(),
   }),
 })
 export type EvaluateSlateInput = z.infer<typeof evaluateSlateInput>
@@ -56,10 +60,18 @@ const TAU = 0.08
 /** Logit choice with a no-click option, then ratings: the surrogate of the judgement. */
 export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): EvaluateSlateOutput {
   if (input.hidden.choice) return choiceEvaluate(input, input.hidden.choice, rng)
-  const { fit, maxClicks, ratingMean, ratingSpread } = input.hidden
-  const felt = input.hidden.experienced ?? fit
+  const { maxClicks, ratingMean, ratingSpread } = input.hidden
   const e = input.expectation
-  const n = Math.min(fit.length, input.slate.length)
+  const slateN = Math.min(input.hidden.fit.length, input.slate.length)
+  // Friends' shares are candidates beside the slate (none without the social layer).
+  const shared = input.shared ?? []
+  const sharedN = Math.min(shared.length, input.hidden.sharedFit?.length ?? 0)
+  const fit = sharedN ? [...input.hidden.fit.slice(0, slateN), ...input.hidden.sharedFit!.slice(0, sharedN)] : input.hidden.fit
+  const ids = sharedN ? [...input.slate.slice(0, slateN).map((s) => s.id), ...shared.slice(0, sharedN).map((s) => s.id)] : undefined
+  const n = slateN + sharedN
+  // Ratings and satisfaction follow the experienced fit where an explanation moved the perceived one.
+  const experienced = input.hidden.experienced
+  const felt = experienced ? [...experienced.slice(0, slateN), ...fit.slice(slateN, n)] : fit
   const taken = new Uint8Array(n)
   const clicks: number[] = []
   const ratings: { item: number; rating: number }[] = []
@@ -77,12 +89,13 @@ export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): Evaluate
     }
     if (chosen < 0) break
     taken[chosen] = 1
-    const item = input.slate[chosen]!.id
+    const item = ids ? ids[chosen]! : input.slate[chosen]!.id
     clicks.push(item)
     const r = Math.round(ratingMean + ratingSpread * 3 * (felt[chosen]! - e) + 0.35 * rng.normal())
     ratings.push({ item, rating: Math.min(5, Math.max(1, r)) })
   }
-  const sorted = [...felt.slice(0, n)].sort((a, b) => b - a)
+  // Satisfaction is with the feed: the slate only, as experienced.
+  const sorted = [...felt.slice(0, slateN)].sort((a, b) => b - a)
   const top = sorted.slice(0, 3)
   const conf = top.length ? top.reduce((s, x) => s + x, 0) / top.length - e : -e
   const satisfaction = 1 / (1 + Math.exp(-6 * conf))
@@ -132,7 +145,11 @@ export const evaluateSlate = defineTask({
         `Visits so far: ${i.memory.visits}. Satisfaction so far: ${i.memory.satisfaction.toFixed(2)}. ` +
         `Recently watched: ${i.memory.recentTitles.join('; ') || 'nothing yet'}.\n` +
         `Your expectation for this feed (0-1): ${i.expectation.toFixed(2)}.\nFeed:\n` +
-        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})${s.explanation ? ` — "${s.explanation}"` : ''}`).join('\n'),
+        i.slate.map((s, k) => `${k + 1}. [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price})${s.explanation ? ` — "${s.explanation}"` : ''}`).join('\n') +
+        (i.shared?.length
+          ? '\nShared by your friends (you may open these too):\n' +
+            i.shared.map((s) => `- [id ${s.id}] ${s.title} (${s.category}; ${s.tags.join(', ')}; $${s.price}), shared by ${s.friends === 1 ? 'a friend' : `${s.friends} friends`}: "${s.comment}"`).join('\n')
+          : ''),
     },
   ],
   surrogate: surrogateEvaluate,
