@@ -45,6 +45,12 @@ export interface StepOutcome<S = unknown> {
   clicks: number[]
   /** Ratings aligned with `clicks` (1–5). */
   ratings: number[]
+  /**
+   * The funnel past the click (e-commerce catalogs): items added to the cart, a subset of
+   * `clicks`, and items ordered, a subset of `carts`. The runner drops ids outside them.
+   */
+  carts?: number[]
+  orders?: number[]
   /** Satisfaction after this step, in [0, 1]. */
   satisfaction: number
   /** Left the session at the end of this step. */

@@ -104,6 +104,9 @@ export const interaction = z
     slate: z.array(id).describe('The slate shown; for a log without impressions, the clicks in time order.'),
     clicks: z.array(id).describe('Items clicked (consumed), in order.'),
     ratings: z.array(int.min(1).max(5)).describe('Ratings 1–5 aligned with clicks.'),
+    carts: z.array(id).optional().describe('Items added to the cart, a subset of clicks (e-commerce runs only).'),
+    orders: z.array(id).optional().describe('Items bought, a subset of carts (e-commerce runs only).'),
+    query: z.string().optional().describe('The search query the slate answered (search runs only).'),
   })
   .refine((it) => it.ratings.length === it.clicks.length, { path: ['ratings'], message: 'one rating per click' })
 

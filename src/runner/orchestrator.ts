@@ -1,7 +1,6 @@
 import {
-  clicksAt,
+  interactionAt,
   isPresent,
-  ratingsAt,
   rngFor,
   rowAt,
   SimError,
@@ -185,7 +184,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           if (!isPresent(b, k)) continue
           const slate = slateAt(b, k)
           for (const i of slate) exposure[i]! += 1
-          interactions.push({ agent: b.start + k, slate, clicks: clicksAt(b, k), ratings: ratingsAt(b, k) })
+          interactions.push(interactionAt(b, k))
         }
       }
       policyState = await env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })

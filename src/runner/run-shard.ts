@@ -122,6 +122,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         treatment,
         task,
       })
+      const { carts, orders, gmv } = funnelOf(outcome.clicks, outcome.carts, outcome.orders, catalog.items)
       const cp = env.compiled(agent)
       let violations = 0
       for (const c of outcome.clicks) if (violatesHardDislike(cp, index, c)) violations++
@@ -142,6 +143,9 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         novelty: novelty(index, slate),
         violations,
         utterances: outcome.utterances,
+        carts,
+        orders,
+        gmv,
       }
       const after: AgentRecord = { present: !outcome.left, satisfaction: outcome.satisfaction, state: outcome.state }
       if (policyMemory !== undefined) after.policyMemory = policyMemory
@@ -169,6 +173,20 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   let awayBefore = 0
   for (const r of prior) if (!r.present) awayBefore++
   return { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
+}
+
+/**
+ * The funnel past the click as the log keeps it: carts among the clicks, orders among the
+ * carts (an agent's ids outside them are dropped, duplicates once), and the orders' value.
+ */
+export function funnelOf(clicks: readonly number[], carts: readonly number[] | undefined, orders: readonly number[] | undefined, items: readonly { price: number }[]): { carts: number[]; orders: number[]; gmv: number } {
+  if (!carts?.length) return { carts: [], orders: [], gmv: 0 }
+  const clicked = new Set(clicks)
+  const cartSet = new Set(carts.filter((id) => clicked.has(id)))
+  const orderSet = new Set((orders ?? []).filter((id) => cartSet.has(id)))
+  let gmv = 0
+  for (const id of orderSet) gmv += items[id]!.price
+  return { carts: [...cartSet], orders: [...orderSet], gmv: Math.round(gmv * 100) / 100 }
 }
 
 /**

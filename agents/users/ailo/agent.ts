@@ -7,6 +7,7 @@ import {
   type Utterance,
 } from '../../../src/core/index.ts'
 import { decideContinue } from './tasks/decide-continue.ts'
+import { decidePurchase } from './tasks/decide-purchase.ts'
 import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
 import { writeUtterance } from './tasks/write-utterance.ts'
@@ -23,6 +24,13 @@ export interface AiloOptions {
   speakRate: number
   /** Base chance of coming back in a round after leaving, scaled up by satisfaction. */
   returnBase: number
+  /**
+   * E-commerce catalogs: after clicking, the user may add items to the cart and buy them
+   * (task `decide-purchase`), within a per-visit budget.
+   */
+  commerce: boolean
+  /** The median per-visit budget, in multiples of the catalog's mean price (commerce only). */
+  budgetScale: number
 }
 
 export const AILO_DEFAULTS: AiloOptions = {
@@ -31,6 +39,8 @@ export const AILO_DEFAULTS: AiloOptions = {
   positionBias: 0.08,
   speakRate: 0.04,
   returnBase: 0.15,
+  commerce: false,
+  budgetScale: 1.5,
 }
 
 /** Bounded memory: a recent window plus running summary counts. */
@@ -52,6 +62,10 @@ export interface AiloState {
   expectation: number
   fatigue: number
   memory: AiloMemory
+  /** Commerce only: this user's budget relative to the median (log-normal, fixed at the start). */
+  budget?: number
+  /** Commerce only: items bought, oldest first (bounded like `recent`). */
+  bought?: number[]
 }
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
@@ -91,6 +105,14 @@ function buildBrief(p: Persona): PersonaBrief {
   }
 }
 
+const meanPrices = new WeakMap<readonly Item[], number>()
+/** The catalog's mean price (budgets are in its multiples), once per catalog. */
+function meanPrice(items: readonly Item[]): number {
+  let m = meanPrices.get(items)
+  if (m === undefined) meanPrices.set(items, (m = items.reduce((s, it) => s + it.price, 0) / Math.max(1, items.length)))
+  return m
+}
+
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
 const push = (list: number[], x: number, max: number) => {
   list.push(x)
@@ -108,11 +130,12 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
   const o = { ...AILO_DEFAULTS, ...options }
   return defineAgent<AiloState>({
     name: 'ailo',
-    initialState: (p: Persona): AiloState => ({
+    initialState: (p: Persona, rng): AiloState => ({
       satisfaction: 0.5,
       expectation: p.expectation,
       fatigue: 0,
       memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
+      ...(o.commerce ? { budget: Math.round(Math.exp(0.5 * rng.normal()) * 1e4) / 1e4, bought: [] } : {}),
     }),
     history: (s) => s.memory.recent,
     visit: ({ persona, state, present, rng }) => {
@@ -174,6 +197,37 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       }
       fit.forEach((f, j) => f < expectation - 0.2 && push(memory.disliked, slate[j]!, o.memoryWindow))
 
+      let carts: number[] = []
+      let orders: number[] = []
+      let bought = state.bought
+      if (o.commerce && clicks.length) {
+        const budget = Math.round(o.budgetScale * (state.budget ?? 1) * meanPrice(catalog.items) * 100) / 100
+        const purchase = await ctx.task(decidePurchase, {
+          persona: brief,
+          budget,
+          opened: clicks.map((id) => {
+            const it = catalog.items[id]!
+            return { id, title: it.title, category: it.category, price: it.price }
+          }),
+          hidden: {
+            value: clicks.map((id) => fit[slate.indexOf(id)]!),
+            expectation: Math.round(expectation * 1e4) / 1e4,
+            priceSensitivity: Math.round((0.5 + 5 * Math.abs(persona.hidden.priceWeight)) * 1e4) / 1e4,
+          },
+        })
+        // A model's answer is held to the funnel: carts among the opened items, orders among the carts, within budget.
+        const opened = new Set(clicks)
+        carts = purchase.cart.filter((id, k, all) => opened.has(id) && all.indexOf(id) === k)
+        let remaining = budget
+        for (const id of purchase.order) {
+          const price = catalog.items[id]?.price ?? Infinity
+          if (!carts.includes(id) || orders.includes(id) || price > remaining + 1e-9) continue
+          orders.push(id)
+          remaining -= price
+        }
+        if (orders.length) bought = [...(state.bought ?? []), ...orders].slice(-o.memoryWindow)
+      }
+
       const decision = await ctx.task(decideContinue, {
         persona: brief,
         satisfaction: Math.round(satisfaction * 1e4) / 1e4,
@@ -206,10 +260,16 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         utterances.push({ kind, text: said.text })
       }
 
+      const next: AiloState = { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory }
+      if (o.commerce) {
+        next.budget = state.budget ?? 1
+        next.bought = bought ?? []
+      }
       return {
-        state: { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory },
+        state: next,
         clicks,
         ratings,
+        ...(o.commerce ? { carts, orders } : {}),
         satisfaction,
         left,
         utterances,
