@@ -1,7 +1,7 @@
 import type { Rng } from './rng.ts'
 import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
-import type { Catalog, Persona, Utterance } from './types.ts'
+import type { Catalog, Persona, SearchRequest, Utterance } from './types.ts'
 
 /** Hidden ground truth the simulator (never the policy) may consult. */
 export interface Truth {
@@ -34,7 +34,19 @@ export interface StepContext<S = unknown> {
   message?: string
   /** The system's per-user treatment this round (marketing: coupon, push, slot), if any. */
   treatment?: Treatment
+  /** What the user searched for this round (its `request`), if it searched. */
+  search?: SearchRequest
   /** Runs a typed task (a model or its surrogate). */
+  task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
+}
+
+/** What an agent's `request` gets: its state before the round, seeded draws and tasks. */
+export interface RequestContext<S = unknown> {
+  persona: Persona
+  state: S
+  round: number
+  rng: Rng
+  catalog: Catalog
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
 }
 
@@ -90,6 +102,11 @@ export interface AgentDef<S = unknown> {
   initialSatisfaction?: number
   /** Does the agent show up this round (absent agents get no slate). */
   visit(ctx: VisitContext<S>): boolean
+  /**
+   * A searching user's request this round, before the policy answers (undefined: it browses).
+   * The policy sees it in `UserView.search`, the step in `StepContext.search`.
+   */
+  request?(ctx: RequestContext<S>): Promise<SearchRequest | undefined>
   step(ctx: StepContext<S>): Promise<StepOutcome<S>>
 }
 

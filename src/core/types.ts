@@ -92,10 +92,41 @@ export interface UserView {
   utterances: readonly Utterance[]
   /** The policy's own memory of this user from the last round (see Recommendation). */
   memory?: unknown
+  /** This round's search request and its preference anchors, when the user searched (docs/search.md). */
+  search?: SearchView
 }
 
 /** One utterance an agent said. */
 export interface Utterance {
   kind: 'complaint' | 'request' | 'praise' | 'command' | 'reply' | 'answer'
   text: string
+}
+
+/** What a searching user asks this round. */
+export interface SearchRequest {
+  query: string
+  /** Does it rewrite the user's previous query after a bad result page. */
+  reformulation: boolean
+  /**
+   * What the user privately wants (its shape belongs to the agent): handed back to its step
+   * in `StepContext.search`, never shown to the policy, never logged.
+   */
+  intent?: unknown
+}
+
+/**
+ * OnePiece's preference anchors for a query: the items most ordered, clicked and shown for
+ * it, best first, counted over rounds strictly before the current one (daily snapshots).
+ */
+export interface Anchors {
+  purchased: number[]
+  clicked: number[]
+  impressed: number[]
+}
+
+/** What a policy sees of a search request: the query and its anchors. */
+export interface SearchView {
+  query: string
+  reformulation: boolean
+  anchors: Anchors
 }

@@ -3,11 +3,15 @@ import {
   type AgentDef,
   type Item,
   type Persona,
+  type RequestContext,
+  type SearchRequest,
   type StepContext,
   type Utterance,
 } from '../../../src/core/index.ts'
 import { decideContinue } from './tasks/decide-continue.ts'
 import { decidePurchase } from './tasks/decide-purchase.ts'
+import { drawNeed, queryStyle, relevance } from './search-need.ts'
+import { writeQuery, type SearchNeed } from './tasks/write-query.ts'
 import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
 import { writeUtterance } from './tasks/write-utterance.ts'
@@ -31,6 +35,15 @@ export interface AiloOptions {
   commerce: boolean
   /** The median per-visit budget, in multiples of the catalog's mean price (commerce only). */
   budgetScale: number
+  /**
+   * Searching users: each visit the user searches for a need (task `write-query`), judges
+   * the result page by its relevance to the need and its taste, and after a bad page (no
+   * click) may reformulate next round (docs/search.md).
+   */
+  search: boolean
+  /** Chance that a query is vague (the category only), and that it has a typo (search only). */
+  vagueRate: number
+  typoRate: number
 }
 
 export const AILO_DEFAULTS: AiloOptions = {
@@ -41,6 +54,9 @@ export const AILO_DEFAULTS: AiloOptions = {
   returnBase: 0.15,
   commerce: false,
   budgetScale: 1.5,
+  search: false,
+  vagueRate: 0.12,
+  typoRate: 0.07,
 }
 
 /** Bounded memory: a recent window plus running summary counts. */
@@ -66,7 +82,18 @@ export interface AiloState {
   budget?: number
   /** Commerce only: items bought, oldest first (bounded like `recent`). */
   bought?: number[]
+  /** Search only: the need a reformulation goes on with, the query that failed, and how many times it was rewritten. */
+  pending?: { need: SearchNeed; query: string; attempts: number } | null
 }
+
+/** What the request hands the step: the need and how many times its query was rewritten. */
+interface SearchIntent {
+  need: SearchNeed
+  attempts: number
+}
+
+/** Weight of a result's relevance to the need in a searching user's perceived fit. */
+const SEARCH_RELEVANCE = 4
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
 
@@ -143,8 +170,27 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const p = o.returnBase + 0.75 * state.satisfaction * (0.6 + 0.4 * persona.traits.activity)
       return rng.next() < p
     },
+    ...(o.search
+      ? {
+          request: async (ctx: RequestContext<AiloState>): Promise<SearchRequest> => {
+            const { persona, state, catalog, rng } = ctx
+            const pending = state.pending ?? null
+            const need = pending?.need ?? drawNeed(persona, catalog, rng)
+            const out = await ctx.task(writeQuery, {
+              persona: personaBrief(persona),
+              need,
+              previous: pending?.query ?? null,
+              style: { ...queryStyle(persona), vague: !pending && rng.next() < o.vagueRate },
+              hidden: { misspell: rng.next() < o.typoRate },
+            })
+            const query = out.query.replace(/\s+/g, ' ').trim().slice(0, 120) || need.product
+            return { query, reformulation: pending !== null, intent: { need, attempts: pending ? pending.attempts + 1 : 0 } satisfies SearchIntent }
+          },
+        }
+      : {}),
     step: async (ctx: StepContext<AiloState>) => {
       const { persona, state, slate, catalog, rng, truth } = ctx
+      const intent = o.search ? (ctx.search?.intent as SearchIntent | undefined) : undefined
       const items = slate.map((id) => catalog.items[id]!)
       const favourite = new Set(persona.favouriteCategories)
       const recentCats = new Set(state.memory.recent.map((id) => catalog.items[id]?.category))
@@ -156,6 +202,8 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
         if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
         if (state.memory.recent.includes(it.id)) u -= 0.6
+        // A searching user wants what it asked for: relevance to the need outweighs taste.
+        if (intent) u = 0.5 * u + SEARCH_RELEVANCE * (relevance(it, intent.need) - 0.6)
         return Math.round(sigmoid(2 * u) * 1e4) / 1e4
       })
 
@@ -261,6 +309,11 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       }
 
       const next: AiloState = { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory }
+      if (o.search) {
+        // After a bad page (no click) a patient user rewrites the query next visit; others give up on the need.
+        const reformulate = intent !== undefined && clicks.length === 0 && !left && intent.attempts < 2 && rng.next() < 0.3 + 0.5 * persona.patience
+        next.pending = reformulate ? { need: intent.need, query: ctx.search!.query, attempts: intent.attempts } : null
+      }
       if (o.commerce) {
         next.budget = state.budget ?? 1
         next.bought = bought ?? []
