@@ -78,6 +78,8 @@ export function externalPolicy(url: string, raw: Record<string, unknown> = {}): 
                 id: u.id,
                 history: wants.history ? [...u.history] : [],
                 ...(wants.utterances ? { utterances: u.utterances.map((x) => ({ kind: x.kind, text: x.text })) } : {}),
+                // A search request always goes: without its query a search policy has nothing to answer.
+                ...(u.search ? { search: { query: u.search.query, reformulation: u.search.reformulation, anchors: { purchased: [...u.search.anchors.purchased], clicked: [...u.search.anchors.clicked], impressed: [...u.search.anchors.impressed] } } } : {}),
               })),
             }
             const res = await client.post('/recommend', req, recommendResponse)

@@ -3,6 +3,7 @@ import type { DpoOptions } from './dpo.ts'
 import { registerExportFormat, exportFormat } from '../export-registry.ts'
 import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
+import { writeImpressions } from './impressions.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
 
@@ -44,6 +45,11 @@ export function registerDatasetFormats(): void {
     write: (store, runId, outDir, o) => writeRecbole(store, runId, outDir, typeof o.name === 'string' ? o.name : undefined),
   })
   registerExportFormat({
+    name: 'impressions',
+    description: 'one row per request: user, query, history, preference anchors, shown items, impression/click/cart/order labels (OnePiece)',
+    write: (store, runId, outDir) => writeImpressions(store, runId, outDir),
+  })
+  registerExportFormat({
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
@@ -55,3 +61,4 @@ registerDatasetFormats()
 export { sftRecord, type SftRecord } from './sft.ts'
 export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
 export { eventRecord } from './events.ts'
+export { impressionRecord, type ImpressionRecord } from './impressions.ts'
