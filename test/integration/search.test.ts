@@ -9,7 +9,8 @@ import { queryKey } from '../../src/core/index.ts'
 import { buildRunConfig } from '../../src/runner/index.ts'
 import { iterateEvents, RunStore } from '../../src/store/index.ts'
 import { tempDir } from '../helpers/cli.ts'
-import { launchRun } from '../helpers/launch.ts'
+import { launchRun, resumeRun } from '../helpers/launch.ts'
+import { rollbackRun } from '../../src/recovery/rollback.ts'
 import { seen } from '../fixtures/search-spy-scenario.ts'
 
 const SPY = join(import.meta.dirname, '..', 'fixtures', 'search-spy-scenario.ts')
@@ -82,5 +83,26 @@ describe('the search scenario', () => {
       sa.close()
       sb.close()
     }
+  }, 180_000)
+
+  it('a rollback and resume restores the anchor counts with the policy state: the same events', async () => {
+    const dir = tempDir('usersim-search-resume-')
+    const db = join(dir, 'r.db')
+    const { config } = await buildRunConfig('search', { agents: 250, rounds: 4, catalogSize: 400, seed: 6, policy: 'bm25-bpr', policyOptions: { anchors: 1 }, recovery: { keepCheckpoints: 0 } })
+    const original = await launchRun(config, { db, threads: 0, shards: 2 })
+    const hashOf = () => {
+      const s = new RunStore(db)
+      try {
+        return s.eventsHash(original.runId)
+      } finally {
+        s.close()
+      }
+    }
+    const hash = hashOf()
+    rollbackRun(db, original.runId, 1)
+    const resumed = await resumeRun(db, original.runId, { threads: 0, shards: 3 })
+    expect(resumed.fromRound).toBe(2)
+    expect(resumed.result.rounds).toEqual(original.rounds)
+    expect(hashOf()).toBe(hash)
   }, 180_000)
 })
