@@ -5,8 +5,8 @@
     /usr/bin/python3 examples/policies/onepiece/train.py --data /tmp/imp --out /tmp/plain.pt --k 0 --no-anchors
 
 Requests of the last round are held out; the others train. Prints one JSON line with the
-held-out click, cart and order AUC (C-AUC, A-AUC, O-AUC over every held-out impression) and
-stores them in the model file.
+held-out click, cart and order AUC (C-AUC, A-AUC, O-AUC over every held-out impression) and the
+retrieval stage's recall of clicked items at K, and stores them in the model file.
 """
 
 from __future__ import annotations
@@ -59,6 +59,24 @@ def evaluate(model: OnePiece, rows: list[dict], cfg: Config, batch: int = 256) -
     return {"c_auc": auc(s[:, 0], y[:, 0]), "a_auc": auc(s[:, 1], y[:, 1]), "o_auc": auc(s[:, 2], y[:, 2]), "impressions": int(len(s))}
 
 
+def retrieval_recall(rows: list[dict], items: list[dict], k: int) -> float:
+    """Recall@k of the clicked items by the serving retrieval stage (BM25 top k plus the query's
+    purchased and clicked anchors, as serve.py builds the candidates): the share of held-out
+    clicks that reach the ranker at all."""
+    from onepiece.serve import Bm25
+
+    index = Bm25(items)
+    hit = total = 0
+    for r in rows:
+        clicked = [i for i, c in zip(r["items"], r["clicked"]) if c]
+        if not clicked:
+            continue
+        got = set(index.top(r["query"], k)) | set(r["anchors"]["purchased"]) | set(r["anchors"]["clicked"])
+        hit += sum(1 for i in clicked if i in got)
+        total += len(clicked)
+    return hit / total if total else float("nan")
+
+
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True, help="a directory written by usersim export --format impressions")
@@ -71,6 +89,7 @@ def main(argv=None) -> dict:
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument("--recall-k", type=int, default=30, help="K of the retrieval recall (serve.py's --candidates)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -100,7 +119,8 @@ def main(argv=None) -> dict:
             total += float(loss) * len(b.users)
         print(f"epoch {epoch}: loss {total / len(train):.4f}", file=sys.stderr)
     metrics = evaluate(model, test, cfg)
-    result = {"k": a.k, "anchors": not a.no_anchors, "train_requests": len(train), "test_requests": len(test), **metrics}
+    result = {"k": a.k, "anchors": not a.no_anchors, "train_requests": len(train), "test_requests": len(test), **metrics,
+              f"retrieval_recall_at_{a.recall_k}": retrieval_recall(test, data.items, a.recall_k)}
     save(model, a.out, {"metrics": result, "items": data.items})
     print(json.dumps(result))
     return result

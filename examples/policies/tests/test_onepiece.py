@@ -88,7 +88,7 @@ class TrainServeTest(unittest.TestCase):
         metrics = train_main(["--data", d, "--out", out, "--epochs", "30", "--dim", "16", "--batch", "32", "--lr", "0.01"])
         # The planted signal (the query's product) is learnt: clicks ranked well above chance.
         self.assertGreater(metrics["c_auc"], 0.75)
-        for key in ("a_auc", "o_auc", "impressions"):
+        for key in ("a_auc", "o_auc", "impressions", "retrieval_recall_at_30"):
             self.assertIn(key, metrics)
         model, extra = load(out)
         service = PolicyService(OnePiecePolicy(model, extra["items"], candidates=10))
