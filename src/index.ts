@@ -45,7 +45,7 @@ export { personaSchema, itemSchema } from './core/world-schemas.ts'
 export { z } from 'zod'
 
 // Built-in users and recommenders
-export { ailoAgent, AILO_DEFAULTS, evaluateSlate, decideContinue, writeUtterance, personaBrief, personaText } from '../agents/users/ailo/index.ts'
+export { ailoAgent, AILO_DEFAULTS, evaluateSlate, decideContinue, decidePurchase, writeUtterance, personaBrief, personaText } from '../agents/users/ailo/index.ts'
 export type { AiloOptions, AiloState, AiloMemory, PersonaBrief } from '../agents/users/ailo/index.ts'
 export { crsUserAgent, type CrsEpisode } from '../agents/users/crs-user/index.ts'
 export { feedCommanderAgent, type FeedCommanderState } from '../agents/users/feed-commander/index.ts'

@@ -7,9 +7,10 @@ import { popularityPolicy } from './popularity.ts'
 import { randomPolicy } from './random.ts'
 import { recgptPolicy } from './recgpt/policy.ts'
 import { recgptOptions } from './recgpt/options.ts'
+import { bm25BprPolicy, bm25Policy, type Bm25BprOptions } from './search/index.ts'
 import { socialPolicy, type SocialPolicyOptions } from './social.ts'
 
-export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy, socialPolicy }
+export { bprPolicy, cooccurrencePolicy, oraclePolicy, popularityPolicy, randomPolicy, recgptPolicy, socialPolicy, bm25Policy, bm25BprPolicy }
 export { rankByScore, takeRanked } from './popularity.ts'
 
 /** The built-in policies by CLI name; options come from `--set policy.KEY=VALUE`. */
@@ -46,4 +47,6 @@ export const BUILTIN_POLICIES: Record<string, PolicyFactory> = {
   oracle: () => oraclePolicy(),
   recgpt: withOptions(recgptOptions, (o) => recgptPolicy(o)),
   social: (o) => socialPolicy(o as SocialPolicyOptions),
+  bm25: () => bm25Policy(),
+  'bm25-bpr': (o) => bm25BprPolicy(o as Bm25BprOptions),
 }

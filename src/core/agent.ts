@@ -2,7 +2,7 @@ import type { InboxMessage, OutgoingMessage } from './messages.ts'
 import type { Rng } from './rng.ts'
 import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
-import type { Catalog, Persona, Utterance } from './types.ts'
+import type { Catalog, Persona, SearchRequest, Utterance } from './types.ts'
 
 /** Hidden ground truth the simulator (never the policy) may consult. */
 export interface Truth {
@@ -37,6 +37,8 @@ export interface StepContext<S = unknown> {
   treatment?: Treatment
   /** The system's explanation of each slate item (aligned with `slate`), if it gives them. */
   explanations?: readonly string[]
+  /** What the user searched for this round (its `request`), if it searched. */
+  search?: SearchRequest
   /** Runs a typed task (a model or its surrogate). */
   task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
   /**
@@ -48,6 +50,16 @@ export interface StepContext<S = unknown> {
   neighbours?: readonly number[]
 }
 
+/** What an agent's `request` gets: its state before the round, seeded draws and tasks. */
+export interface RequestContext<S = unknown> {
+  persona: Persona
+  state: S
+  round: number
+  rng: Rng
+  catalog: Catalog
+  task<I, O>(def: TaskDef<I, O>, input: I): Promise<O>
+}
+
 /** The result of one agent step, before it is stored. */
 export interface StepOutcome<S = unknown> {
   state: S
@@ -55,6 +67,12 @@ export interface StepOutcome<S = unknown> {
   clicks: number[]
   /** Ratings aligned with `clicks` (1–5). */
   ratings: number[]
+  /**
+   * The funnel past the click (e-commerce catalogs): items added to the cart, a subset of
+   * `clicks`, and items ordered, a subset of `carts`. The runner drops ids outside them.
+   */
+  carts?: number[]
+  orders?: number[]
   /** Satisfaction after this step, in [0, 1]. */
   satisfaction: number
   /** Left the session at the end of this step. */
@@ -96,6 +114,11 @@ export interface AgentDef<S = unknown> {
   initialSatisfaction?: number
   /** Does the agent show up this round (absent agents get no slate). */
   visit(ctx: VisitContext<S>): boolean
+  /**
+   * A searching user's request this round, before the policy answers (undefined: it browses).
+   * The policy sees it in `UserView.search`, the step in `StepContext.search`.
+   */
+  request?(ctx: RequestContext<S>): Promise<SearchRequest | undefined>
   step(ctx: StepContext<S>): Promise<StepOutcome<S>>
 }
 

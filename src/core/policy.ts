@@ -74,6 +74,11 @@ export interface Interaction {
   slate: IdList
   clicks: IdList
   ratings: IdList
+  /** Items added to the cart (a subset of clicks) and ordered (a subset of carts); empty off e-commerce catalogs. */
+  carts?: IdList
+  orders?: IdList
+  /** The search query of this request, when the user searched (see the search scenario). */
+  query?: string
 }
 
 export interface RoundFeedback {

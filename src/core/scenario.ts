@@ -117,6 +117,12 @@ export interface ScenarioDef<S = any> {
   metrics?: Record<string, MetricFn<S>>
   /** A social graph between the agents (docs/social.md). */
   social?: SocialSpec
+  /**
+   * Search mode: the agent's `request` writes queries, and every policy is wrapped to receive
+   * each query's preference anchors (top-k purchased, clicked and impressed items for the
+   * query, from earlier rounds). See docs/search.md.
+   */
+  search?: { anchorsK?: number }
   /** Typed parameters settable with `--set key=value`. */
   params?: z.ZodObject<z.ZodRawShape>
   /**
@@ -153,11 +159,13 @@ export const scenarioSchema = z.object({
     history: fn('history(state) returning the item ids the user consumed'),
     visit: fn('visit(ctx)'),
     step: fn('step(ctx)'),
+    request: fn('request(ctx) returning the search request').optional(),
   }),
   policies: z.record(z.string(), fn('a policy factory')).optional(),
   metrics: z.record(z.string(), fn('a metric function')).optional(),
   social: z.object({ graph: fn('graph(ctx) returning a SocialGraph') }).optional(),
   models: z.record(z.string(), fn('a chat model factory, () => new ChatOllama(...)')).optional(),
+  search: z.object({ anchorsK: z.number().int().positive().max(100).optional() }).optional(),
   params: z.any().optional(),
 })
 

@@ -133,10 +133,41 @@ export interface UserView {
   memory?: unknown
   /** The user's friends on the platform, when the scenario has a social graph (docs/social.md). */
   friends?: readonly number[]
+  /** This round's search request and its preference anchors, when the user searched (docs/search.md). */
+  search?: SearchView
 }
 
 /** One utterance an agent said. */
 export interface Utterance {
   kind: 'complaint' | 'request' | 'praise' | 'command' | 'reply' | 'answer'
   text: string
+}
+
+/** What a searching user asks this round. */
+export interface SearchRequest {
+  query: string
+  /** Does it rewrite the user's previous query after a bad result page. */
+  reformulation: boolean
+  /**
+   * What the user privately wants (its shape belongs to the agent): handed back to its step
+   * in `StepContext.search`, never shown to the policy, never logged.
+   */
+  intent?: unknown
+}
+
+/**
+ * OnePiece's preference anchors for a query: the items most ordered, clicked and shown for
+ * it, best first, counted over rounds strictly before the current one (daily snapshots).
+ */
+export interface Anchors {
+  purchased: number[]
+  clicked: number[]
+  impressed: number[]
+}
+
+/** What a policy sees of a search request: the query and its anchors. */
+export interface SearchView {
+  query: string
+  reformulation: boolean
+  anchors: Anchors
 }

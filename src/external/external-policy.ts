@@ -1,4 +1,4 @@
-import { SimError, type Policy, type Recommendation, type UserView } from '../core/index.ts'
+import { SimError, type Interaction as CoreInteraction, type Policy, type Recommendation, type UserView } from '../core/index.ts'
 import { PolicyClient } from './client.ts'
 import { externalPolicyOptions, redactUrl, type ExternalPolicyOptions } from './options.ts'
 import { checkRecommendResponse, PROTOCOL, recommendResponse, type InfoResponse, type RecommendRequest } from './protocol.ts'
@@ -78,6 +78,8 @@ export function externalPolicy(url: string, raw: Record<string, unknown> = {}): 
                 id: u.id,
                 history: wants.history ? [...u.history] : [],
                 ...(wants.utterances ? { utterances: u.utterances.map((x) => ({ kind: x.kind, text: x.text })) } : {}),
+                // A search request always goes: without its query a search policy has nothing to answer.
+                ...(u.search ? { search: { query: u.search.query, reformulation: u.search.reformulation, anchors: { purchased: [...u.search.anchors.purchased], clicked: [...u.search.anchors.clicked], impressed: [...u.search.anchors.impressed] } } } : {}),
               })),
             }
             const res = await client.post('/recommend', req, recommendResponse)
@@ -103,12 +105,20 @@ export function externalPolicy(url: string, raw: Record<string, unknown> = {}): 
 }
 
 /** A /learn message: a round's feedback, or (round -1) the warm-start history. */
-function learnBody(run: { id: string; seed: number }, round: number, interactions: ReadonlyArray<{ agent: number; slate: ArrayLike<number>; clicks: ArrayLike<number>; ratings: ArrayLike<number> }>) {
+function learnBody(run: { id: string; seed: number }, round: number, interactions: readonly CoreInteraction[]) {
   return {
     protocol: PROTOCOL,
     run,
     kind: round < 0 ? ('history' as const) : ('round' as const),
     round,
-    interactions: interactions.map((i) => ({ user: i.agent, slate: Array.from(i.slate), clicks: Array.from(i.clicks), ratings: Array.from(i.ratings) })),
+    interactions: interactions.map((i) => ({
+      user: i.agent,
+      slate: Array.from(i.slate),
+      clicks: Array.from(i.clicks),
+      ratings: Array.from(i.ratings),
+      // The funnel and the query only when the run has them: a feed's messages stay as they were.
+      ...(i.carts ? { carts: Array.from(i.carts), orders: Array.from(i.orders ?? []) } : {}),
+      ...(i.query !== undefined ? { query: i.query } : {}),
+    })),
   }
 }

@@ -66,6 +66,20 @@ export const okResponse = z.object({ ok: z.literal(true) })
 /** Something a simulated user said (a complaint, a request, a command, …). */
 export const utterance = z.object({ kind: z.string(), text: z.string() })
 
+/** OnePiece's preference anchors for a query, from rounds strictly before this one. */
+export const anchors = z.object({
+  purchased: z.array(id).describe('Items most ordered after this query, best first (top k).'),
+  clicked: z.array(id).describe('Items most clicked after this query, best first.'),
+  impressed: z.array(id).describe('Items most shown for this query, best first.'),
+})
+
+/** A search request: the query, whether it rewrites the user's previous one, and its anchors. */
+export const searchRequest = z.object({
+  query: z.string().describe('The query as the user typed it (typos included).'),
+  reformulation: z.boolean().describe('True when it rewrites the user’s previous query after a page with no click.'),
+  anchors: anchors,
+})
+
 /** One user in a `/recommend` batch. */
 export const recommendUser = z.object({
   id: id.describe('Agent id.'),
@@ -76,6 +90,7 @@ export const recommendUser = z.object({
     .optional()
     .describe('Items to choose from; absent or null: the whole catalog.'),
   utterances: z.array(utterance).optional().describe('What the user said in its last step, when the policy wants it.'),
+  search: searchRequest.optional().describe('The user’s search request this round (search runs only): rank results for this query.'),
 })
 
 /** `POST /recommend`: one request per batch of users of a shard. */
@@ -104,6 +119,9 @@ export const interaction = z
     slate: z.array(id).describe('The slate shown; for a log without impressions, the clicks in time order.'),
     clicks: z.array(id).describe('Items clicked (consumed), in order.'),
     ratings: z.array(int.min(1).max(5)).describe('Ratings 1–5 aligned with clicks.'),
+    carts: z.array(id).optional().describe('Items added to the cart, a subset of clicks (e-commerce runs only).'),
+    orders: z.array(id).optional().describe('Items bought, a subset of carts (e-commerce runs only).'),
+    query: z.string().optional().describe('The search query the slate answered (search runs only).'),
   })
   .refine((it) => it.ratings.length === it.clicks.length, { path: ['ratings'], message: 'one rating per click' })
 
@@ -135,6 +153,7 @@ export type ResetRequest = z.infer<typeof resetRequest>
 export type OkResponse = z.infer<typeof okResponse>
 export type Utterance = z.infer<typeof utterance>
 export type RecommendUser = z.infer<typeof recommendUser>
+export type SearchRequestMessage = z.infer<typeof searchRequest>
 export type RecommendRequest = z.infer<typeof recommendRequest>
 export type Slate = z.infer<typeof slate>
 export type RecommendResponse = z.infer<typeof recommendResponse>

@@ -1,4 +1,4 @@
-import { hasLeft, hasReturned, isPresent, slateAt, type RowBatch } from '../core/index.ts'
+import { FUNNEL_CART, FUNNEL_ORDER, hasLeft, hasReturned, isPresent, searchAt, slateAt, type RowBatch } from '../core/index.ts'
 import { gini } from './gini.ts'
 
 /** Per-round metrics of a run. Sums run in agent order, so any sharding gives the same figures. */
@@ -26,6 +26,23 @@ export interface RoundMetrics {
   violations: number
   utterances: number
   errors: number
+  /** Items added to the cart, and ordered (e-commerce catalogs; 0 elsewhere). */
+  carts: number
+  orders: number
+  /** Add-to-cart rate: carts per click. */
+  cartRate: number
+  /** Conversion: share of present agents who ordered at least one item. */
+  conversion: number
+  /** Gross merchandise value: the orders' prices summed, and per present agent. */
+  gmv: number
+  gmvPerUser: number
+  /** Search requests (agents who searched this round), reformulations among them. */
+  searches: number
+  reformulations: number
+  /** Reformulations per search request. */
+  reformulationRate: number
+  /** Share of search requests with no click on the result page. */
+  badQueryRate: number
   custom: Record<string, number>
 }
 
@@ -39,6 +56,7 @@ export function computeRoundMetrics(
   const exposure = new Float64Array(ctx.catalogSize)
   let agents = 0, present = 0, impressions = 0, clicks = 0, ratings = 0, ratingSum = 0, sat = 0, left = 0, returned = 0
   let ild = 0, nov = 0, ndcg = 0, ndcgN = 0, violations = 0, utterances = 0
+  let carts = 0, orders = 0, buyers = 0, gmv = 0, searches = 0, reformulations = 0, badQueries = 0
   const hist = [0, 0, 0, 0, 0]
   for (const b of batches) {
     agents += b.count
@@ -52,11 +70,23 @@ export function computeRoundMetrics(
       const lo = b.clickOffsets[k]!
       const hi = b.clickOffsets[k + 1]!
       clicks += hi - lo
+      let ordered = 0
       for (let c = lo; c < hi; c++) {
         if (b.ratings[c]! > 0) {
           ratingSum += b.ratings[c]!
           ratings++
         }
+        if (b.funnel[c]! >= FUNNEL_CART) carts++
+        if (b.funnel[c]! === FUNNEL_ORDER) ordered++
+      }
+      orders += ordered
+      if (ordered > 0) buyers++
+      gmv += b.gmv[k]!
+      const search = searchAt(b, k)
+      if (search) {
+        searches++
+        if (search.reformulation) reformulations++
+        if (hi === lo) badQueries++
       }
       const s = b.satisfaction[k]!
       sat += s
@@ -96,6 +126,16 @@ export function computeRoundMetrics(
     violations,
     utterances,
     errors: ctx.errors ?? 0,
+    carts,
+    orders,
+    cartRate: r6(mean(carts, clicks)),
+    conversion: r6(mean(buyers, present)),
+    gmv: Math.round(gmv * 100) / 100,
+    gmvPerUser: r6(mean(gmv, present)),
+    searches,
+    reformulations,
+    reformulationRate: r6(mean(reformulations, searches)),
+    badQueryRate: r6(mean(badQueries, searches)),
     custom: ctx.custom ?? {},
   }
 }
@@ -119,6 +159,17 @@ export interface RunSummary {
   ndcg: number
   /** Agent-steps that threw (their rows count as present with no clicks). */
   agentErrors: number
+  carts: number
+  orders: number
+  cartRate: number
+  /** Share of agent-steps (present) that ordered something. */
+  conversion: number
+  gmv: number
+  /** GMV per present agent-step. */
+  gmvPerUser: number
+  searches: number
+  reformulationRate: number
+  badQueryRate: number
   /** The scenario's own metrics at the last round (episode figures end there). */
   custom: Record<string, number>
 }
@@ -126,7 +177,16 @@ export interface RunSummary {
 export function summarizeRun(rounds: readonly RoundMetrics[], cumulativeCoverage: number, cumulativeGini: number): RunSummary {
   let present = 0, clicks = 0, impressions = 0, ratings = 0, ratingSum = 0, sat = 0, left = 0
   let ild = 0, nov = 0, ndcg = 0, ndcgN = 0, ret = 0, retN = 0
+  let carts = 0, orders = 0, buyers = 0, gmv = 0, searches = 0, reformulations = 0, bad = 0
   for (const m of rounds) {
+    // Rounds stored before the funnel existed have none of these fields.
+    carts += m.carts ?? 0
+    orders += m.orders ?? 0
+    buyers += (m.conversion ?? 0) * m.present
+    gmv += m.gmv ?? 0
+    searches += m.searches ?? 0
+    reformulations += m.reformulations ?? 0
+    bad += (m.badQueryRate ?? 0) * (m.searches ?? 0)
     present += m.present
     clicks += m.clicks
     impressions += m.impressions
@@ -160,6 +220,15 @@ export function summarizeRun(rounds: readonly RoundMetrics[], cumulativeCoverage
     novelty: r6(mean(nov, present)),
     ndcg: r6(mean(ndcg, ndcgN)),
     agentErrors: rounds.reduce((s, m) => s + (m.errors ?? 0), 0),
+    carts,
+    orders,
+    cartRate: r6(mean(carts, clicks)),
+    conversion: r6(mean(buyers, present)),
+    gmv: Math.round(gmv * 100) / 100,
+    gmvPerUser: r6(mean(gmv, present)),
+    searches,
+    reformulationRate: r6(mean(reformulations, searches)),
+    badQueryRate: r6(mean(bad, searches)),
     custom: { ...(rounds.at(-1)?.custom ?? {}) },
   }
 }

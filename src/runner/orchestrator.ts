@@ -1,6 +1,7 @@
 import {
   canonicalOrder,
   clicksAt,
+  interactionAt,
   isPresent,
   messagesSchema,
   routeMessages,
@@ -217,7 +218,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           if (!isPresent(b, k)) continue
           const slate = slateAt(b, k)
           for (const i of slate) exposure[i]! += 1
-          interactions.push({ agent: b.start + k, slate, clicks: clicksAt(b, k), ratings: ratingsAt(b, k) })
+          interactions.push(interactionAt(b, k))
         }
       }
       policyState = await env.policy.learn(policyState as never, { round, interactions }, { ...pctx, rng: rngFor(config.seed, 'learn', round) })

@@ -6,10 +6,12 @@ import {
   packRows,
   SimError,
   violatesHardDislike,
+  EMPTY_ANCHORS,
   type AgentError,
   type Message,
   type OutcomeRow,
   type Recommendation,
+  type SearchRequest,
   type ShardInput,
   type TaskDef,
   type TaskRunner,
@@ -67,12 +69,40 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   // Friends now, computed once per agent and round (the policy and the step both see them).
   const friends = new Array<number[] | undefined>(n)
   const friendsOf = (k: number): number[] => (friends[k] ??= currentNeighbours(graph, input.start + k, prior[k]!.links))
+  // Each agent's task calls are numbered across its request and its step (seeding depends on it).
+  const taskFns = new Map<number, <I, O>(def: TaskDef<I, O>, taskInput: I) => Promise<O>>()
+  const taskFor = (k: number) => {
+    let fn = taskFns.get(k)
+    if (!fn) {
+      const agent = input.start + k
+      const calls = new Map<string, number>()
+      fn = <I, O>(def: TaskDef<I, O>, taskInput: I) => {
+        const call = calls.get(def.name) ?? 0
+        calls.set(def.name, call + 1)
+        taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
+        return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
+      }
+      taskFns.set(k, fn)
+    }
+    return fn
+  }
+  // A searching user's request comes before the policy answers it.
+  const requests = new Map<number, SearchRequest>()
+  const requestOf = async (k: number) => {
+    if (!agentDef.request) return
+    const agent = input.start + k
+    const req = await agentDef.request({ persona: env.persona(agent), state: prior[k]!.state, round: input.round, rng: agentRng(seed, agent, input.round, 'request'), catalog, task: taskFor(k) })
+    if (req) requests.set(k, req)
+  }
   const viewOf = (k: number): UserView => {
     const rec = prior[k]!
     const view: UserView = { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
     if (graph) view.friends = friendsOf(k)
+    const req = requests.get(k)
+    if (req) view.search = { query: req.query, reformulation: req.reformulation, anchors: EMPTY_ANCHORS }
     return view
   }
+  const concurrency = Math.max(1, options.concurrency ?? 1)
 
   // A policy that recommends in batches (one served over the network) is asked once for
   // every present agent of the shard, before the agents step.
@@ -80,6 +110,7 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   if (policy.recommendBatch) {
     const present: number[] = []
     for (let k = 0; k < n; k++) if (visits(k)) present.push(k)
+    if (agentDef.request) await inPool(present, concurrency, requestOf)
     const recs = await asPolicyError(policy.name, `round ${input.round}`, () =>
       policy.recommendBatch!(snapshot, present.map(viewOf), config.slate, { catalog, round: input.round, runId: input.runId, seed }),
     )
@@ -105,13 +136,9 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       return
     }
     const history = agentDef.history(rec.state)
-    const calls = new Map<string, number>()
-    const task = <I, O>(def: TaskDef<I, O>, taskInput: I) => {
-      const call = calls.get(def.name) ?? 0
-      calls.set(def.name, call + 1)
-      taskCounts[def.name] = (taskCounts[def.name] ?? 0) + 1
-      return tasks.run(def, taskInput, { runSeed: seed, agent, round: input.round, call })
-    }
+    const task = taskFor(k)
+    if (!batched && agentDef.request) await requestOf(k)
+    const search = requests.get(k)
     const recommendation: Recommendation =
       batched?.get(k) ??
       (await asPolicyError(policy.name, `agent ${agent} in round ${input.round}`, () =>
@@ -136,10 +163,12 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         message,
         treatment,
         explanations,
+        search,
         task,
         inbox: inboxes.get(k) ?? [],
         neighbours: friendsOf(k),
       })
+      const { carts, orders, gmv } = funnelOf(outcome.clicks, outcome.carts, outcome.orders, catalog.items)
       const cp = env.compiled(agent)
       let violations = 0
       for (const c of outcome.clicks) if (violatesHardDislike(cp, index, c)) violations++
@@ -160,6 +189,10 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
         novelty: novelty(index, slate),
         violations,
         utterances: outcome.utterances,
+        carts,
+        orders,
+        gmv,
+        ...(search ? { search: { query: search.query, reformulation: search.reformulation } } : {}),
       }
       const after: AgentRecord = { present: !outcome.left, satisfaction: outcome.satisfaction, state: outcome.state }
       if (policyMemory !== undefined) after.policyMemory = policyMemory
@@ -171,28 +204,46 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
       if (errorInfo(err).fatal) throw err
       // The message keeps where in the user's code the step threw: `show` and a failed run's error name it.
       errors.push({ agent, round: input.round, message: describeThrown(err) })
-      rows[k] = { ...empty, present: true, slate, ild: intraListDiversity(index, slate), novelty: novelty(index, slate) }
+      rows[k] = { ...empty, present: true, slate, ild: intraListDiversity(index, slate), novelty: novelty(index, slate), ...(search ? { search: { query: search.query, reformulation: search.reformulation } } : {}) }
       next[k] = rec
     }
   }
 
-  const concurrency = Math.max(1, options.concurrency ?? 1)
-  if (concurrency === 1) {
-    for (let k = 0; k < n; k++) await stepOne(k)
-  } else {
-    let at = 0
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, n) }, async () => {
-        while (at < n) await stepOne(at++)
-      }),
-    )
-  }
+  await inPool(Array.from({ length: n }, (_, k) => k), concurrency, stepOne)
   let awayBefore = 0
   for (const r of prior) if (!r.present) awayBefore++
   const steps: ShardSteps = { rows: packRows(rows, input.round, input.start, config.slate), states: JSON.stringify(next), awayBefore, errors, taskCounts }
   const messages = sent.flatMap((m) => m ?? [])
   if (messages.length) steps.messages = messages
   return steps
+}
+
+/** Runs `fn` over `ks` with at most `concurrency` at once (in order when 1). */
+async function inPool(ks: readonly number[], concurrency: number, fn: (k: number) => Promise<void>): Promise<void> {
+  if (concurrency === 1) {
+    for (const k of ks) await fn(k)
+    return
+  }
+  let at = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, ks.length) }, async () => {
+      while (at < ks.length) await fn(ks[at++]!)
+    }),
+  )
+}
+
+/**
+ * The funnel past the click as the log keeps it: carts among the clicks, orders among the
+ * carts (an agent's ids outside them are dropped, duplicates once), and the orders' value.
+ */
+export function funnelOf(clicks: readonly number[], carts: readonly number[] | undefined, orders: readonly number[] | undefined, items: readonly { price: number }[]): { carts: number[]; orders: number[]; gmv: number } {
+  if (!carts?.length) return { carts: [], orders: [], gmv: 0 }
+  const clicked = new Set(clicks)
+  const cartSet = new Set(carts.filter((id) => clicked.has(id)))
+  const orderSet = new Set((orders ?? []).filter((id) => cartSet.has(id)))
+  let gmv = 0
+  for (const id of orderSet) gmv += items[id]!.price
+  return { carts: [...cartSet], orders: [...orderSet], gmv: Math.round(gmv * 100) / 100 }
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   indexCatalog,
   SimError,
   trueUtility,
+  withSearchContext,
   type Catalog,
   type CatalogIndex,
   type CompiledPersona,
@@ -95,6 +96,9 @@ function cachedCatalog(scenario: ScenarioDef, config: RunConfig, data: unknown):
   return c
 }
 
+/** Items per preference-anchor group when a search scenario does not say. */
+const DEFAULT_ANCHORS_K = 5
+
 /** Every policy a scenario can name: built-ins plus its own. */
 export function policyNames(scenario: ScenarioDef): string[] {
   return [...new Set([...Object.keys(BUILTIN_POLICIES), ...Object.keys(scenario.policies ?? {})])].sort()
@@ -125,7 +129,9 @@ export async function createShardEnv(config: RunConfig, maxCachedPersonas = Infi
   const data = await scenarioData(scenario, config)
   const catalog = cachedCatalog(scenario, config, data)
   const index = indexCatalog(catalog)
-  const policy = resolvePolicy(scenario, config.policy, config.policyOptions)
+  const resolved = resolvePolicy(scenario, config.policy, config.policyOptions)
+  // Search mode: every policy gets each query's preference anchors (src/core/search.ts).
+  const policy = scenario.search ? (withSearchContext(resolved, { anchorsK: scenario.search.anchorsK ?? DEFAULT_ANCHORS_K }) as Policy) : resolved
   const file = scenarioPath(config.scenario)
   const personas = new Map<number, { persona: Persona; compiled: CompiledPersona }>()
   const ideals = new Map<number, IdealList>()

@@ -28,8 +28,11 @@ describe('distributed runs give the in-process results', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  async function run(name: string, opts: { shards: number; address?: { prefix: string; queue: string } }) {
-    const { config } = await buildRunConfig('feed', { agents: 3000, rounds: 3, seed: 7 })
+  async function run(name: string, opts: { shards: number; address?: { prefix: string; queue: string }; scenario?: string; agents?: number; policy?: string; policyOptions?: Record<string, unknown> }) {
+    const { config } = await buildRunConfig(opts.scenario ?? 'feed', {
+      agents: opts.agents ?? 3000, rounds: 3, seed: 7,
+      ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.policyOptions ? { policyOptions: opts.policyOptions } : {}),
+    })
     const db = join(dir, `${name}.db`)
     const address = opts.address
     const result: RunResult = await launchRun(config, {
@@ -73,5 +76,15 @@ describe('distributed runs give the in-process results', () => {
       conn.disconnect()
       expect(Object.values(counts).every((n) => n === 0)).toBe(true)
     }
+  })
+
+  it('search (queries, anchors, the funnel) over workers gives the in-process events', async () => {
+    const o = { scenario: 'search', agents: 600, policy: 'bm25-bpr', policyOptions: { anchors: 0.5 } }
+    const local = await run('search-local', { ...o, shards: 2 })
+    const d3 = await run('search-three', { ...o, shards: 5, address: three })
+    expect(local.result.summary.searches).toBeGreaterThan(0)
+    expect(local.result.summary.orders).toBeGreaterThan(0)
+    expect(d3.hash).toBe(local.hash)
+    expect(d3.result.rounds).toEqual(local.result.rounds)
   })
 })

@@ -40,10 +40,12 @@ print(json.dumps({"seq": [len(s.train), len(s.valid), len(s.test)], "graph": [le
 
       // RecBole: tab-separated, headers name:type with RecBole's types, one row per impression.
       const inter = readFileSync(join(dir, 'recbole', 'sim', 'sim.inter'), 'utf8').trimEnd().split('\n')
-      expect(inter[0]).toBe('user_id:token\titem_id:token\trating:float\ttimestamp:float\tposition:float\tlabel:float')
+      expect(inter[0]).toBe('user_id:token\titem_id:token\trating:float\ttimestamp:float\tposition:float\tlabel:float\tcart:float\torder:float')
       const labels = inter.slice(1).map((l) => l.split('\t'))
-      expect(labels.every((c) => c.length === 6)).toBe(true)
+      expect(labels.every((c) => c.length === 8)).toBe(true)
       expect(labels.filter((c) => c[5] === '1').length).toBe(clicks)
+      // A feed has no funnel past the click.
+      expect(labels.filter((c) => c[6] !== '0' || c[7] !== '0').length).toBe(0)
       for (const file of ['sim.user', 'sim.item']) {
         const head = readFileSync(join(dir, 'recbole', 'sim', file), 'utf8').split('\n')[0]!.split('\t')
         for (const h of head) expect(h).toMatch(/^[a-z_]+:(token|token_seq|float|float_seq)$/)

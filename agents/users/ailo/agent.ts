@@ -5,11 +5,16 @@ import {
   type Item,
   type OutgoingMessage,
   type Persona,
+  type RequestContext,
+  type SearchRequest,
   type StepContext,
   type Utterance,
 } from '../../../src/core/index.ts'
 import { decideContinue } from './tasks/decide-continue.ts'
 import { claimsOf, claimVocabulary, falseClaims } from '../../explanations/claims.ts'
+import { decidePurchase } from './tasks/decide-purchase.ts'
+import { drawNeed, queryStyle, relevance } from './search-need.ts'
+import { writeQuery, type SearchNeed } from './tasks/write-query.ts'
 import { evaluateSlate, type EvaluateSlateInput } from './tasks/evaluate-slate.ts'
 import type { PersonaBrief } from './tasks/persona-text.ts'
 import { rateExplanations, type AspectScores } from './tasks/rate-explanations.ts'
@@ -49,6 +54,22 @@ export interface AiloOptions {
   falseClaimPenalty: number
   /** Word of mouth, when the scenario has a social layer (docs/social.md). */
   wordOfMouth?: Partial<WordOfMouthOptions>
+  /**
+   * E-commerce catalogs: after clicking, the user may add items to the cart and buy them
+   * (task `decide-purchase`), within a per-visit budget.
+   */
+  commerce: boolean
+  /** The median per-visit budget, in multiples of the catalog's mean price (commerce only). */
+  budgetScale: number
+  /**
+   * Searching users: each visit the user searches for a need (task `write-query`), judges
+   * the result page by its relevance to the need and its taste, and after a bad page (no
+   * click) may reformulate next round (docs/search.md).
+   */
+  search: boolean
+  /** Chance that a query is vague (the category only), and that it has a typo (search only). */
+  vagueRate: number
+  typoRate: number
 }
 
 export const AILO_DEFAULTS: AiloOptions = {
@@ -60,6 +81,11 @@ export const AILO_DEFAULTS: AiloOptions = {
   explanationWeight: 0.4,
   explanationCap: 0.15,
   falseClaimPenalty: 0.12,
+  commerce: false,
+  budgetScale: 1.5,
+  search: false,
+  vagueRate: 0.12,
+  typoRate: 0.07,
 }
 
 /** Bounded memory: a recent window plus running summary counts. */
@@ -85,7 +111,22 @@ export interface AiloState {
   explained?: { round: number; items: number[]; aspects: AspectScores[]; misled: number[] }
   /** Friends: trust and the last step's social counts (only with a social layer). */
   social?: SocialMemory
+  /** Commerce only: this user's budget relative to the median (log-normal, fixed at the start). */
+  budget?: number
+  /** Commerce only: items bought, oldest first (bounded like `recent`). */
+  bought?: number[]
+  /** Search only: the need a reformulation goes on with, the query that failed, and how many times it was rewritten. */
+  pending?: { need: SearchNeed; query: string; attempts: number } | null
 }
+
+/** What the request hands the step: the need and how many times its query was rewritten. */
+interface SearchIntent {
+  need: SearchNeed
+  attempts: number
+}
+
+/** Weight of a result's relevance to the need in a searching user's perceived fit. */
+const SEARCH_RELEVANCE = 4
 
 const MAX_CLICKS = { efficiency: 1, detail: 2, exploration: 3 } as const
 
@@ -122,6 +163,14 @@ function buildBrief(p: Persona): PersonaBrief {
     expressionStyle: p.linguistic.expressionStyle,
     tone: p.linguistic.tone,
   }
+}
+
+const meanPrices = new WeakMap<readonly Item[], number>()
+/** The catalog's mean price (budgets are in its multiples), once per catalog. */
+function meanPrice(items: readonly Item[]): number {
+  let m = meanPrices.get(items)
+  if (m === undefined) meanPrices.set(items, (m = items.reduce((s, it) => s + it.price, 0) / Math.max(1, items.length)))
+  return m
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
@@ -183,11 +232,12 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
   const o = { ...AILO_DEFAULTS, ...options }
   return defineAgent<AiloState>({
     name: 'ailo',
-    initialState: (p: Persona): AiloState => ({
+    initialState: (p: Persona, rng): AiloState => ({
       satisfaction: 0.5,
       expectation: p.expectation,
       fatigue: 0,
       memory: { recent: [], disliked: [], visits: 0, clicks: 0, impressions: 0, ratingSum: 0, ratingCount: 0 },
+      ...(o.commerce ? { budget: Math.round(Math.exp(0.5 * rng.normal()) * 1e4) / 1e4, bought: [] } : {}),
     }),
     history: (s) => s.memory.recent,
     visit: ({ persona, state, present, rng }) => {
@@ -195,12 +245,31 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const p = o.returnBase + 0.75 * state.satisfaction * (0.6 + 0.4 * persona.traits.activity)
       return rng.next() < p
     },
+    ...(o.search
+      ? {
+          request: async (ctx: RequestContext<AiloState>): Promise<SearchRequest> => {
+            const { persona, state, catalog, rng } = ctx
+            const pending = state.pending ?? null
+            const need = pending?.need ?? drawNeed(persona, catalog, rng)
+            const out = await ctx.task(writeQuery, {
+              persona: personaBrief(persona),
+              need,
+              previous: pending?.query ?? null,
+              style: { ...queryStyle(persona), vague: !pending && rng.next() < o.vagueRate },
+              hidden: { misspell: rng.next() < o.typoRate },
+            })
+            const query = out.query.replace(/\s+/g, ' ').trim().slice(0, 120) || need.product
+            return { query, reformulation: pending !== null, intent: { need, attempts: pending ? pending.attempts + 1 : 0 } satisfies SearchIntent }
+          },
+        }
+      : {}),
     step: async (ctx: StepContext<AiloState>) => {
       const { persona, state, slate, catalog, rng, truth } = ctx
       const wom = { ...WORD_OF_MOUTH_DEFAULTS, ...o.wordOfMouth }
       // Nothing social happens (and no draw is made) without friends or messages.
       const social = !!(ctx.neighbours?.length || ctx.inbox?.length)
       const shares = social ? sharedItems(ctx.inbox ?? [], slate, state.memory.recent, catalog.items, wom) : []
+      const intent = o.search ? (ctx.search?.intent as SearchIntent | undefined) : undefined
       const items = slate.map((id) => catalog.items[id]!)
       const favourite = new Set(persona.favouriteCategories)
       const recentCats = new Set(state.memory.recent.map((id) => catalog.items[id]?.category))
@@ -225,6 +294,8 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
         u += 0.3 * (persona.traits.conformity - 0.4) * Math.log10(1 + it.popularity * 1000)
         if (!favourite.has(it.category) && !recentCats.has(it.category)) u += 0.4 * (persona.traits.diversity - 0.4)
         if (state.memory.recent.includes(it.id)) u -= 0.6
+        // A searching user wants what it asked for: relevance to the need outweighs taste.
+        if (intent) u = 0.5 * u + SEARCH_RELEVANCE * (relevance(it, intent.need) - 0.6)
         return u
       })
       const toFit = (u: number) => Math.round(sigmoid(2 * u) * 1e4) / 1e4
@@ -326,6 +397,37 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       }
       fit.forEach((f, j) => f < expectation - 0.2 && push(memory.disliked, slate[j]!, o.memoryWindow))
 
+      let carts: number[] = []
+      let orders: number[] = []
+      let bought = state.bought
+      if (o.commerce && clicks.length) {
+        const budget = Math.round(o.budgetScale * (state.budget ?? 1) * meanPrice(catalog.items) * 100) / 100
+        const purchase = await ctx.task(decidePurchase, {
+          persona: brief,
+          budget,
+          opened: clicks.map((id) => {
+            const it = catalog.items[id]!
+            return { id, title: it.title, category: it.category, price: it.price }
+          }),
+          hidden: {
+            value: clicks.map((id) => fit[slate.indexOf(id)]!),
+            expectation: Math.round(expectation * 1e4) / 1e4,
+            priceSensitivity: Math.round((0.5 + 5 * Math.abs(persona.hidden.priceWeight)) * 1e4) / 1e4,
+          },
+        })
+        // A model's answer is held to the funnel: carts among the opened items, orders among the carts, within budget.
+        const opened = new Set(clicks)
+        carts = purchase.cart.filter((id, k, all) => opened.has(id) && all.indexOf(id) === k)
+        let remaining = budget
+        for (const id of purchase.order) {
+          const price = catalog.items[id]?.price ?? Infinity
+          if (!carts.includes(id) || orders.includes(id) || price > remaining + 1e-9) continue
+          orders.push(id)
+          remaining -= price
+        }
+        if (orders.length) bought = [...(state.bought ?? []), ...orders].slice(-o.memoryWindow)
+      }
+
       const decision = await ctx.task(decideContinue, {
         persona: brief,
         satisfaction: Math.round(satisfaction * 1e4) / 1e4,
@@ -361,7 +463,16 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
       const next: AiloState = { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory }
       if (explained) next.explained = explained
       else if (state.explained) next.explained = state.explained
-      const outcome = { state: next, clicks, ratings, satisfaction, left, utterances }
+      if (o.search) {
+        // After a bad page (no click) a patient user rewrites the query next visit; others give up on the need.
+        const reformulate = intent !== undefined && clicks.length === 0 && !left && intent.attempts < 2 && rng.next() < 0.3 + 0.5 * persona.patience
+        next.pending = reformulate ? { need: intent.need, query: ctx.search!.query, attempts: intent.attempts } : null
+      }
+      if (o.commerce) {
+        next.budget = state.budget ?? 1
+        next.bought = bought ?? []
+      }
+      const outcome = { state: next, clicks, ratings, ...(o.commerce ? { carts, orders } : {}), satisfaction, left, utterances }
       if (!social) return outcome
       const rated = friendClicks.map((id) => ({ shared: sharedById.get(id)!, rating: ratingOf.get(id) ?? 3 }))
       let trust = state.social?.trust ?? {}

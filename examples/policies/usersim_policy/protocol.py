@@ -38,6 +38,8 @@ class User:
     history: list[int]
     candidates: Optional[list[int]] = None
     utterances: list[dict] = field(default_factory=list)
+    #: Search runs: {"query": str, "reformulation": bool, "anchors": {"purchased": [...], "clicked": [...], "impressed": [...]}}.
+    search: Optional[dict] = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,16 @@ def parse_recommend(body: Any, catalog_size: int, agents: Optional[int], max_bat
                     "kind": _str(_get(ut, "kind", f"{at}.utterances[{j}]"), f"{at}.utterances[{j}].kind"),
                     "text": _str(_get(ut, "text", f"{at}.utterances[{j}]"), f"{at}.utterances[{j}].text"),
                 })
-        users.append(User(uid, history, candidates, utterances))
+        search = None
+        if u.get("search") is not None:
+            sq = _obj(u["search"], f"{at}.search")
+            an = _obj(_get(sq, "anchors", f"{at}.search"), f"{at}.search.anchors")
+            search = {
+                "query": _str(_get(sq, "query", f"{at}.search"), f"{at}.search.query"),
+                "reformulation": bool(sq.get("reformulation", False)),
+                "anchors": {g: _ids(_get(an, g, f"{at}.search.anchors"), f"{at}.search.anchors.{g}", catalog_size) for g in ("purchased", "clicked", "impressed")},
+            }
+        users.append(User(uid, history, candidates, utterances, search))
     return Recommend(run, round_, k, users)
 
 

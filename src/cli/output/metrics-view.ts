@@ -7,11 +7,18 @@ export function roundsTable(rounds: readonly RoundMetrics[]): string {
   const custom = [...new Set(rounds.flatMap((m) => Object.keys(m.custom ?? {})))].filter((k) => !isJudgeMetric(k))
   // Failed agent-steps look like present users who clicked nothing: when there are any, they get a column.
   const errors = rounds.some((m) => (m.errors ?? 0) > 0) ? ['errors'] : []
+  // The funnel and search columns appear only for runs that have them (rounds stored before they existed lack the fields).
+  const funnel = rounds.some((m) => (m.carts ?? 0) > 0)
+  const search = rounds.some((m) => (m.searches ?? 0) > 0)
   return formatTable(
-    ['round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said', ...errors, ...custom],
+    [
+      'round', 'present', 'CTR', 'rating', 'satisf.', 'leave', 'return', 'coverage', 'ILD', 'Gini', 'novelty', 'NDCG@K', 'said', ...errors,
+      ...(funnel ? ['cart', 'conv.', 'GMV'] : []), ...(search ? ['reform.', 'bad q.'] : []), ...custom,
+    ],
     rounds.map((m) => [
       m.round, m.present, m.ctr, m.meanRating, m.satisfaction, m.leaveRate, m.returnRate, m.coverage, m.ild, m.gini, m.novelty, m.ndcg, m.utterances,
       ...errors.map(() => m.errors ?? 0),
+      ...(funnel ? [m.cartRate, m.conversion, m.gmv] : []), ...(search ? [m.reformulationRate, m.badQueryRate] : []),
       ...custom.map((c) => m.custom?.[c] ?? Number.NaN),
     ]),
   )
@@ -33,6 +40,12 @@ export function summaryTable(s: RunSummary): string {
       ['intra-list diversity', s.ild],
       ['novelty (bits)', s.novelty],
       ['NDCG@K vs oracle', s.ndcg],
+      ...((s.carts ?? 0) > 0
+        ? ([['add-to-cart rate (per click)', s.cartRate], ['conversion (per visit)', s.conversion], ['GMV', s.gmv], ['GMV per visit', s.gmvPerUser]] as [string, number][])
+        : []),
+      ...((s.searches ?? 0) > 0
+        ? ([['search requests', s.searches], ['reformulation rate', s.reformulationRate], ['bad-query rate (no click)', s.badQueryRate]] as [string, number][])
+        : []),
       ...Object.entries(s.custom ?? {}).filter(([k]) => !isJudgeMetric(k)).map(([k, v]): [string, number] => [`${k} (last round)`, v]),
     ],
   )

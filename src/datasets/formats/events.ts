@@ -21,6 +21,11 @@ export const eventRecord = z.object({
   ratings: ids,
   satisfaction: z.number(),
   left: z.boolean(),
+  carts: ids,
+  orders: ids,
+  gmv: z.number(),
+  query: z.string(),
+  reformulation: z.boolean(),
 })
 export type EventRecord = z.infer<typeof eventRecord>
 
@@ -33,7 +38,7 @@ export function writeEvents(store: RunStore, runId: string, outDir: string): Exp
   const files = [join(outDir, 'events.jsonl'), join(outDir, 'README.md')]
   function* rows(): Iterable<EventRecord> {
     for (const r of iterateEvents(store, runId)) {
-      yield { run_id: runId, round: r.round, agent_id: r.agent, present: r.present, returned: r.returned, slate: r.slate, clicks: r.clicks, ratings: r.ratings, satisfaction: r.satisfaction, left: r.left }
+      yield { run_id: runId, round: r.round, agent_id: r.agent, present: r.present, returned: r.returned, slate: r.slate, clicks: r.clicks, ratings: r.ratings, satisfaction: r.satisfaction, left: r.left, carts: r.carts, orders: r.orders, gmv: r.gmv, query: r.query, reformulation: r.reformulation }
     }
   }
   const written = writeJsonl(files[0]!, rows())
@@ -53,6 +58,9 @@ export function writeEvents(store: RunStore, runId: string, outDir: string): Exp
         slate: 'item ids shown, in order',
         'clicks, ratings': 'item ids opened and their 1–5 ratings (aligned)',
         satisfaction: 'the user\'s satisfaction after the round, 0–1',
+        'carts, orders': 'item ids added to the cart (a subset of clicks) and bought (a subset of carts); empty off e-commerce catalogs',
+        gmv: 'the value of the orders (catalog prices)',
+        'query / reformulation': "the user's search query this round ('' when browsing) / whether it reformulates the previous query",
       },
     }),
   )

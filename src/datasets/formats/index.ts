@@ -5,6 +5,7 @@ import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
 import { writeExplanations, writePareto } from './explanations.ts'
 import { writeMessagesExport } from './messages.ts'
+import { writeImpressions } from './impressions.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
 
@@ -56,6 +57,11 @@ export function registerDatasetFormats(): void {
     write: (store, runId, outDir, o) => writePareto(store, runId, outDir, { samples: num(o.samples) }),
   })
   registerExportFormat({
+    name: 'impressions',
+    description: 'one row per request: user, query, history, preference anchors, shown items, impression/click/cart/order labels (OnePiece)',
+    write: (store, runId, outDir) => writeImpressions(store, runId, outDir),
+  })
+  registerExportFormat({
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
@@ -73,3 +79,4 @@ export { sftRecord, type SftRecord } from './sft.ts'
 export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
 export { eventRecord } from './events.ts'
 export { explanationRecord, paretoRecord } from './explanations.ts'
+export { impressionRecord, type ImpressionRecord } from './impressions.ts'

@@ -15,14 +15,23 @@ import type { ExportResult } from '../export-registry.ts'
 const SPLITS = ['train', 'valid', 'test'] as const
 type Split = (typeof SPLITS)[number]
 
-/** Each user's consumed items (clicks, in round then click order): what sequence and graph models learn from. */
-function consumption(store: RunStore, runId: string): Map<number, number[]> {
-  const seqs = new Map<number, number[]>()
+/** One consumed item and how far down the funnel it went. */
+interface Consumed {
+  item: number
+  carted: 0 | 1
+  ordered: 0 | 1
+}
+
+/** Each user's consumed items (clicks, in round then click order) with their cart and order labels: what sequence and graph models learn from. */
+function consumption(store: RunStore, runId: string): Map<number, Consumed[]> {
+  const seqs = new Map<number, Consumed[]>()
   for (const e of iterateEvents(store, runId)) {
     if (!e.clicks.length) continue
     let s = seqs.get(e.agent)
     if (!s) seqs.set(e.agent, (s = []))
-    s.push(...e.clicks)
+    const carts = new Set(e.carts)
+    const orders = new Set(e.orders)
+    for (const item of e.clicks) s.push({ item, carted: carts.has(item) ? 1 : 0, ordered: orders.has(item) ? 1 : 0 })
   }
   return seqs
 }
@@ -53,14 +62,16 @@ export async function writeSequences(store: RunStore, runId: string, outDir: str
   const seqs = consumption(store, runId)
   const catalog = await catalogOf(store, runId)
   mkdirSync(outDir, { recursive: true })
-  const text: Record<Split, string> = { train: 'user_id,item_id,history_id\n', valid: 'user_id,item_id,history_id\n', test: 'user_id,item_id,history_id\n' }
+  const header = 'user_id,item_id,history_id,carted,ordered\n'
+  const text: Record<Split, string> = { train: header, valid: header, test: header }
   const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
   for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
     const seq = seqs.get(user)!
     const n = seq.length
     for (let pos = 1; pos < n; pos++) {
       const split: Split = pos === n - 1 ? 'test' : pos === n - 2 ? 'valid' : 'train'
-      text[split] += row([user, seq[pos]!, seq.slice(Math.max(0, pos - maxHistory), pos).join(' ')])
+      const t = seq[pos]!
+      text[split] += row([user, t.item, seq.slice(Math.max(0, pos - maxHistory), pos).map((c) => c.item).join(' '), t.carted, t.ordered])
       counts[split]++
     }
   }
@@ -79,11 +90,11 @@ export async function writeSequences(store: RunStore, runId: string, outDir: str
       models: [],
       filters: { split: 'leave-last-out', maxHistory },
       files: [
-        ...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} rows: user_id, item_id (the target), history_id (items before it, space-separated, oldest first)` })),
+        ...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} rows: user_id, item_id (the target), history_id (items before it, space-separated, oldest first), carted, ordered` })),
         { name: 'items.csv', records: catalog.items.length, what: 'item_id, title, category' },
         { name: 'card.json', records: 1, what: 'users, items, split, row counts (read by examples/policies)' },
       ],
-      fields: { user_id: 'agent id', item_id: 'catalog id of the next item consumed', history_id: 'the items consumed before it' },
+      fields: { user_id: 'agent id', item_id: 'catalog id of the next item consumed (clicked)', history_id: 'the items consumed before it', carted: '1 when the user added the target to the cart (e-commerce runs)', ordered: '1 when the user bought it' },
     }),
   )
   return { files, records: counts.train + counts.valid + counts.test }
@@ -96,14 +107,15 @@ export async function writeGraph(store: RunStore, runId: string, outDir: string)
   const seqs = consumption(store, runId)
   const catalog = await catalogOf(store, runId)
   mkdirSync(outDir, { recursive: true })
-  const text: Record<Split, string> = { train: 'user_id,item_id,weight\n', valid: 'user_id,item_id,weight\n', test: 'user_id,item_id,weight\n' }
+  const header = 'user_id,item_id,weight,carted,ordered\n'
+  const text: Record<Split, string> = { train: header, valid: header, test: header }
   const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
   for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
     const seq = seqs.get(user)!
     const n = seq.length
-    seq.forEach((item, pos) => {
+    seq.forEach((c, pos) => {
       const split: Split = pos === n - 1 && n >= 2 ? 'test' : pos === n - 2 && n >= 3 ? 'valid' : 'train'
-      text[split] += row([user, item, 1])
+      text[split] += row([user, c.item, 1, c.carted, c.ordered])
       counts[split]++
     })
   }
@@ -119,8 +131,8 @@ export async function writeGraph(store: RunStore, runId: string, outDir: string)
       format: 'graph',
       models: [],
       filters: { split: 'leave-last-out' },
-      files: [...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} edges: user_id, item_id, weight` })), { name: 'card.json', records: 1, what: 'users, items, split, edge counts' }],
-      fields: { user_id: 'agent id', item_id: 'catalog id', weight: '1 per consumption (repeats are separate edges)' },
+      files: [...SPLITS.map((s) => ({ name: `${s}.csv`, records: counts[s], what: `${s} edges: user_id, item_id, weight, carted, ordered` })), { name: 'card.json', records: 1, what: 'users, items, split, edge counts' }],
+      fields: { user_id: 'agent id', item_id: 'catalog id', weight: '1 per consumption (repeats are separate edges)', carted: '1 when the click went on to the cart', ordered: '1 when it went on to an order' },
     }),
   )
   return { files, records: counts.train + counts.valid + counts.test }
@@ -140,14 +152,16 @@ export async function writeRecbole(store: RunStore, runId: string, outDir: strin
   mkdirSync(dir, { recursive: true })
   const tsv = (xs: Array<string | number>) => xs.map((x) => String(x).replace(/[\t\n\r]/g, ' ')).join('\t') + '\n'
   const seq = (xs: readonly string[]) => xs.map((x) => x.replace(/\s+/g, '_')).join(' ')
-  let inter = tsv(['user_id:token', 'item_id:token', 'rating:float', 'timestamp:float', 'position:float', 'label:float'])
+  let inter = tsv(['user_id:token', 'item_id:token', 'rating:float', 'timestamp:float', 'position:float', 'label:float', 'cart:float', 'order:float'])
   let interactions = 0
   for (const e of iterateEvents(store, runId)) {
     if (!e.present) continue
     const rating = new Map(e.clicks.map((c, k) => [c, e.ratings[k] ?? 0]))
+    const carts = new Set(e.carts)
+    const orders = new Set(e.orders)
     e.slate.forEach((item, pos) => {
       // Rounds are the clock: within a round, slate positions order the impressions.
-      inter += tsv([e.agent, item, rating.get(item) ?? 0, e.round + pos / 100, pos, rating.has(item) ? 1 : 0])
+      inter += tsv([e.agent, item, rating.get(item) ?? 0, e.round + pos / 100, pos, rating.has(item) ? 1 : 0, carts.has(item) ? 1 : 0, orders.has(item) ? 1 : 0])
       interactions++
     })
   }
@@ -172,11 +186,11 @@ export async function writeRecbole(store: RunStore, runId: string, outDir: strin
       models: [],
       filters: {},
       files: [
-        { name: `${name}.inter`, records: interactions, what: 'one row per impression: user_id, item_id, rating (0 unless clicked), timestamp (round + position/100), position, label (1 = clicked)' },
+        { name: `${name}.inter`, records: interactions, what: 'one row per impression: user_id, item_id, rating (0 unless clicked), timestamp (round + position/100), position, label (1 = clicked), cart (1 = added to the cart), order (1 = bought)' },
         { name: `${name}.user`, records: run.config.agents, what: 'user_id and what a real system would log of the user (no hidden taste)' },
         { name: `${name}.item`, records: env.catalog.items.length, what: 'item_id, title, category, tags, price, year, prior popularity' },
       ],
-      fields: { 'user_id:token': 'agent id', 'item_id:token': 'catalog id', 'rating:float': '1–5 when clicked, else 0', 'timestamp:float': 'round + slate position / 100', 'label:float': '1 when clicked' },
+      fields: { 'user_id:token': 'agent id', 'item_id:token': 'catalog id', 'rating:float': '1–5 when clicked, else 0', 'timestamp:float': 'round + slate position / 100', 'label:float': '1 when clicked', 'cart:float': '1 when added to the cart (e-commerce runs; implies label 1)', 'order:float': '1 when bought (implies cart 1)' },
     }),
   )
   return { files: [...files, join(dir, 'README.md')], records: interactions }

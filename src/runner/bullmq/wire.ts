@@ -60,7 +60,7 @@ export interface ShardReceipt {
 
 const MAGIC = 0x55535231 // "USR1"
 
-type ColumnName = 'flags' | 'slates' | 'clickOffsets' | 'clicks' | 'ratings' | 'satisfaction' | 'ndcg' | 'ild' | 'novelty' | 'violations'
+type ColumnName = 'flags' | 'slates' | 'clickOffsets' | 'clicks' | 'ratings' | 'satisfaction' | 'ndcg' | 'ild' | 'novelty' | 'violations' | 'funnel' | 'gmv'
 const COLUMNS: ReadonlyArray<[ColumnName, { new (b: ArrayBuffer): ArrayBufferView; BYTES_PER_ELEMENT: number }]> = [
   ['flags', Uint8Array],
   ['slates', Int32Array],
@@ -72,6 +72,8 @@ const COLUMNS: ReadonlyArray<[ColumnName, { new (b: ArrayBuffer): ArrayBufferVie
   ['ild', Float64Array],
   ['novelty', Float64Array],
   ['violations', Uint16Array],
+  ['funnel', Uint8Array],
+  ['gmv', Float64Array],
 ]
 
 const headerSchema = z.object({
@@ -94,6 +96,7 @@ const headerSchema = z.object({
     count: z.number().int().nonnegative(),
     slateSize: z.number().int().positive(),
     utterances: z.array(z.object({ agent: z.number().int(), kind: z.string(), text: z.string() })),
+    searches: z.array(z.object({ agent: z.number().int(), query: z.string(), reformulation: z.boolean() })),
   }),
   columns: z.array(z.number().int().nonnegative()).length(COLUMNS.length),
   statesBytes: z.number().int().nonnegative(),
@@ -139,7 +142,7 @@ export function encodeResult(r: ShardResult, packedStates = packStates(r.states)
     JSON.stringify({
       runId: r.runId, round: r.round, shard: r.shard, start: r.start, end: r.end, awayBefore: r.awayBefore,
       errors: r.errors, taskCounts: r.taskCounts, calls: r.calls, extras: r.extras, messages: r.messages,
-      rows: { round: b.round, start: b.start, count: b.count, slateSize: b.slateSize, utterances: b.utterances },
+      rows: { round: b.round, start: b.start, count: b.count, slateSize: b.slateSize, utterances: b.utterances, searches: b.searches },
       columns, statesBytes: packedStates.length,
     }),
     'utf8',
@@ -189,9 +192,9 @@ export function decodeResult(buf: Buffer, what: string): { result: ShardResult; 
   const rows: RowBatch = { ...h.rows, ...(cols as unknown as Pick<RowBatch, ColumnName>) }
   const elems = (a: ArrayBufferView) => (a as Uint8Array).length
   if (elems(rows.flags) !== n || elems(rows.slates) !== n * rows.slateSize || elems(rows.clickOffsets) !== n + 1) bad('row columns do not match the row count')
-  for (const c of ['satisfaction', 'ndcg', 'ild', 'novelty', 'violations'] as const) if (elems(rows[c]) !== n) bad(`column ${c} does not match the row count`)
+  for (const c of ['satisfaction', 'ndcg', 'ild', 'novelty', 'violations', 'gmv'] as const) if (elems(rows[c]) !== n) bad(`column ${c} does not match the row count`)
   const co = rows.clickOffsets
-  if (co[0] !== 0 || co[n] !== rows.clicks.length || rows.ratings.length !== rows.clicks.length) bad('click offsets do not match the clicks')
+  if (co[0] !== 0 || co[n] !== rows.clicks.length || rows.ratings.length !== rows.clicks.length || rows.funnel.length !== rows.clicks.length) bad('click offsets do not match the clicks')
   for (let k = 0; k < n; k++) if (co[k + 1]! < co[k]!) bad('click offsets go backwards')
   if (off + h.statesBytes !== buf.length) bad('states run past the end or trailing bytes')
   const packedStates = buf.subarray(off, off + h.statesBytes)

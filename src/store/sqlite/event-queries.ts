@@ -12,6 +12,13 @@ export interface EventRow {
   ratings: number[]
   satisfaction: number
   left: boolean
+  /** Items added to the cart (a subset of clicks) and ordered (a subset of carts). */
+  carts: number[]
+  orders: number[]
+  gmv: number
+  /** The search query of this request ('' when the user browsed) and whether it reformulates the previous one. */
+  query: string
+  reformulation: boolean
 }
 
 const ids = (csv: string) => (csv ? csv.split(',').map(Number) : [])
@@ -26,6 +33,11 @@ interface RawEvent {
   ratings: string
   satisfaction: number
   left_session: number
+  carts: string
+  orders: string
+  gmv: number
+  query: string
+  reformulation: number
 }
 
 const toEvent = (r: RawEvent): EventRow => ({
@@ -38,9 +50,14 @@ const toEvent = (r: RawEvent): EventRow => ({
   ratings: ids(r.ratings),
   satisfaction: r.satisfaction,
   left: r.left_session === 1,
+  carts: ids(r.carts),
+  orders: ids(r.orders),
+  gmv: r.gmv,
+  query: r.query,
+  reformulation: r.reformulation === 1,
 })
 
-const COLUMNS = 'round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session'
+const COLUMNS = 'round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session, carts, orders, gmv, query, reformulation'
 
 /** Number of event rows of a run. */
 export function countEvents(store: RunStore, runId: string): number {
@@ -62,10 +79,19 @@ export function agentEvent(store: RunStore, runId: string, round: number, agent:
 /** What the policy learned from in a round: every present agent's slate, clicks and ratings, in agent order. */
 export function roundInteractions(store: RunStore, runId: string, round: number): Interaction[] {
   const rows = store.db
-    .prepare('SELECT agent_id, slate, clicks, ratings FROM events WHERE run_key = ? AND round = ? AND present = 1 ORDER BY agent_id')
+    .prepare('SELECT agent_id, slate, clicks, ratings, carts, orders, query FROM events WHERE run_key = ? AND round = ? AND present = 1 ORDER BY agent_id')
     .raw()
-    .all(store.runKey(runId), round) as [number, string, string, string][]
-  return rows.map(([agent, slate, clicks, ratings]) => ({ agent, slate: ids(slate), clicks: ids(clicks), ratings: ids(ratings) }))
+    .all(store.runKey(runId), round) as [number, string, string, string, string, string, string][]
+  return rows.map(([agent, slate, clicks, ratings, carts, orders, query]) => {
+    const i: Interaction = { agent, slate: ids(slate), clicks: ids(clicks), ratings: ids(ratings) }
+    // Only what the run has: feed runs learn from exactly what they learned from before.
+    if (carts) {
+      i.carts = ids(carts)
+      i.orders = ids(orders)
+    }
+    if (query) i.query = query
+    return i
+  })
 }
 
 /** Per agent: mean satisfaction over the rounds it was present, and how many. */

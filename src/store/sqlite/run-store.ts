@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { clicksAt, hasLeft, hasReturned, isPresent, ratingsAt, SimError, slateAt, type Persona, type ShardResult } from '../../core/index.ts'
+import { cartsAt, clicksAt, hasLeft, ordersAt, searchAt, hasReturned, isPresent, ratingsAt, SimError, slateAt, type Persona, type ShardResult } from '../../core/index.ts'
 import { runConfigSchema, type RunConfig } from '../../config/index.ts'
 import type { RoundMetrics, RunSummary } from '../../metrics/index.ts'
 import { openDatabase, type Db } from './open-database.ts'
@@ -35,7 +35,9 @@ export interface RoundRecord {
   metrics: RoundMetrics | null
 }
 
-const EVENT_COLUMNS = '(run_key, round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session)'
+const EVENT_COLUMNS = '(run_key, round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session, carts, orders, gmv, query, reformulation)'
+const EVENT_WIDTH = 15
+const EVENT_VALUES = `(${Array(EVENT_WIDTH).fill('?').join(', ')})`
 /** Rows per multi-row INSERT: fewer statement calls, the main cost of a large insert. */
 const EVENT_BATCH = 64
 
@@ -85,8 +87,8 @@ export class RunStore {
     this.stmts = opts.readonly
       ? undefined
       : {
-          insertEvent: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-          insertEvents: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array(EVENT_BATCH).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
+          insertEvent: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${EVENT_VALUES}`),
+          insertEvents: db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array(EVENT_BATCH).fill(EVENT_VALUES).join(', ')}`),
           insertUtterance: db.prepare('INSERT INTO utterances (run_id, round, agent_id, kind, text) VALUES (?, ?, ?, ?, ?)'),
           insertError: db.prepare('INSERT INTO agent_errors (run_id, round, agent_id, message) VALUES (?, ?, ?, ?)'),
           claimShard: db.prepare(
@@ -173,13 +175,17 @@ export class RunStore {
       const b = result.rows
       const args: unknown[] = []
       for (let k = 0; k < b.count; k++) {
-        args.push(key, b.round, b.start + k, isPresent(b, k) ? 1 : 0, hasReturned(b, k) ? 1 : 0, csv(slateAt(b, k)), csv(clicksAt(b, k)), csv(ratingsAt(b, k)), b.satisfaction[k], hasLeft(b, k) ? 1 : 0)
-        if (args.length === EVENT_BATCH * 10) {
+        const q = searchAt(b, k)
+        args.push(
+          key, b.round, b.start + k, isPresent(b, k) ? 1 : 0, hasReturned(b, k) ? 1 : 0, csv(slateAt(b, k)), csv(clicksAt(b, k)), csv(ratingsAt(b, k)), b.satisfaction[k], hasLeft(b, k) ? 1 : 0,
+          csv(cartsAt(b, k)), csv(ordersAt(b, k)), b.gmv[k], q?.query ?? '', q?.reformulation ? 1 : 0,
+        )
+        if (args.length === EVENT_BATCH * EVENT_WIDTH) {
           s.insertEvents.run(args)
           args.length = 0
         }
       }
-      for (let i = 0; i < args.length; i += 10) s.insertEvent.run(args.slice(i, i + 10))
+      for (let i = 0; i < args.length; i += EVENT_WIDTH) s.insertEvent.run(args.slice(i, i + EVENT_WIDTH))
       for (const u of b.utterances) s.insertUtterance.run(runId, b.round, u.agent, u.kind, u.text)
       for (const e of result.errors) s.insertError.run(runId, e.round, e.agent, e.message)
       for (const [task, calls] of Object.entries(result.taskCounts)) s.addTaskCount.run(runId, result.round, task, calls)
@@ -294,7 +300,7 @@ export class RunStore {
   eventsHash(runId: string, upToRound = Number.MAX_SAFE_INTEGER): string {
     const h = createHash('sha256')
     const it = this.db
-      .prepare('SELECT round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session FROM events WHERE run_key = ? AND round <= ? ORDER BY round, agent_id')
+      .prepare('SELECT round, agent_id, present, returned, slate, clicks, ratings, satisfaction, left_session, carts, orders, gmv, query, reformulation FROM events WHERE run_key = ? AND round <= ? ORDER BY round, agent_id')
       .raw()
       .iterate(this.runKey(runId), upToRound) as Iterable<unknown[]>
     for (const row of it) h.update(row.join('|') + '\n')
