@@ -52,9 +52,9 @@ export function crsPolicy(options: { maxTurns?: number } = {}): Policy<null, nul
       for (const id of found) if (!mem.retrieved.includes(id)) mem.retrieved.push(id)
       const out = await ctx.task(crsTurn, {
         history: mem.history.slice(-HISTORY),
-        constraints: mem.constraints,
+        constraints: structuredClone(mem.constraints),
         candidates: found.map((id) => candidateView(catalog, id)),
-        asked: mem.asked,
+        asked: [...mem.asked],
         rejected: mem.rejected.map((id) => catalog.items[id]!.title),
         turn: mem.turn,
         maxTurns,

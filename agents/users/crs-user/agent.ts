@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineAgent, rngFor, type AgentDef, type Catalog, type Persona, type StepContext } from '../../../src/core/index.ts'
 import { personaBrief } from '../ailo/index.ts'
+import { questionSlot } from '../../recommenders/crs/dialogue-state.ts'
 import { crsUserTurn, type CrsUserTurnInput } from './tasks/crs-user-turn.ts'
 
 /** The hidden target of a conversational user (persona.hidden.target). */
@@ -45,12 +46,8 @@ const VAGUE = ["I'm looking for something to watch.", 'Can you recommend me some
 const HISTORY = 12
 
 /** Which slot a question is about (what the user hears in it). */
-function asksAbout(text: string): CrsUserTurnInput['system']['asksAbout'] {
-  const t = text.toLowerCase()
-  if (/genre|kind of|type of/.test(t)) return 'category'
-  if (/mood|feel|style|tone/.test(t)) return 'tags'
-  if (/budget|price|spend|under/.test(t)) return 'price'
-  return 'other'
+export function asksAbout(text: string): CrsUserTurnInput['system']['asksAbout'] {
+  return questionSlot(text)
 }
 
 /**
@@ -93,7 +90,8 @@ export function crsUserAgent(): AgentDef<CrsEpisode> {
         },
         turn: round,
         maxTurns: target.maxTurns,
-        hidden: { target: { id: target.id, title: target.title, category: target.category, tags: target.tags, price: target.price }, revealed: ep.revealed, stated: ep.stated, recommendedBefore: ep.recommended },
+        // Copies: the call's input is recorded as it was asked, and `ep` changes below.
+        hidden: { target: { id: target.id, title: target.title, category: target.category, tags: [...target.tags], price: target.price }, revealed: [...ep.revealed], stated: structuredClone(ep.stated), recommendedBefore: [...ep.recommended] },
       })
       let response = out.response
       if (response.toLowerCase().includes(target.title.toLowerCase())) {

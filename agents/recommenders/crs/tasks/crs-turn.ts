@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTask, type Rng } from '../../../../src/core/index.ts'
 import { crsConstraints, dialogueTurn } from '../dialogue-state.ts'
+import { formatPrice, itemPhrase, joinWords, tagAdjective } from '../item-phrase.ts'
 
 export const crsAction = z.enum(['ask', 'recommend', 'respond'])
 export type CrsAction = z.infer<typeof crsAction>
@@ -38,7 +39,7 @@ const SLOT_QUESTION: Record<'category' | 'tags' | 'price', string[]> = {
 }
 
 export function recommendText(c: z.infer<typeof crsCandidate>, why: string): string {
-  return `I recommend "${c.title}", a ${c.tags.join(', ')} ${c.category} ($${c.price})${why}.`
+  return `I recommend "${c.title}", ${itemPhrase(c)} (${formatPrice(c.price)})${why}.`
 }
 
 /**
@@ -63,7 +64,7 @@ export function surrogateCrsTurn(i: CrsTurnInput, rng: Rng): CrsTurnOutput {
   }
   const pick = slip < 0.24 && pool.length > 1 ? pool[pool.length - 1]! : pool[0] ?? i.candidates[0]
   if (!pick) return { action: 'respond', text: 'Could you tell me a bit more about what you like?' }
-  const why = i.constraints.tags.length ? ` since you wanted something ${i.constraints.tags.join(' and ')}` : ''
+  const why = i.constraints.tags.length ? ` since you wanted something ${joinWords(i.constraints.tags.map(tagAdjective))}` : ''
   return { action: 'recommend', item: pick.id, text: recommendText(pick, why) }
 }
 
