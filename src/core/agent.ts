@@ -1,7 +1,7 @@
 import type { Rng } from './rng.ts'
 import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
-import type { Catalog, Persona, Utterance } from './types.ts'
+import type { Catalog, Persona, TrialView, Utterance } from './types.ts'
 
 /** Hidden ground truth the simulator (never the policy) may consult. */
 export interface Truth {
@@ -80,6 +80,8 @@ export interface AgentDef<S = unknown> {
   history(state: S): readonly number[]
   /** A new user's first words, heard by the policy in round 0 (a conversational user's opening request). */
   opening?(state: S): Utterance[]
+  /** Which trial of a multi-trial episode the user is in (handed to the policy as `UserView.trial`). */
+  trial?(state: S): TrialView | undefined
   /** Satisfaction before the first step (default 0.5): what an absent user reports. */
   initialSatisfaction?: number
   /** Does the agent show up this round (absent agents get no slate). */

@@ -5,7 +5,7 @@ import type { CommitHook, Db } from '../store/index.ts'
  * Tasks whose calls become dataset traces. Only these are written: the LLM layer may
  * log every call of every task, and the AILO tasks are not dataset material.
  */
-export const TRACED_TASKS: ReadonlySet<string> = new Set(['parse-command', 'plan-tools', 'crs-turn', 'crs-user-turn'])
+export const TRACED_TASKS: ReadonlySet<string> = new Set(['parse-command', 'plan-tools', 'crs-turn', 'crs-user-turn', 'reflect-trial'])
 
 /** One stored trace. */
 export interface TaskTraceRow {

@@ -57,7 +57,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
   }
   const viewOf = (k: number): UserView => {
     const rec = prior[k]!
-    return { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory }
+    const trial = agentDef.trial?.(rec.state)
+    return { id: input.start + k, history: agentDef.history(rec.state), utterances: rec.said ?? [], memory: rec.policyMemory, ...(trial ? { trial } : {}) }
   }
 
   // A policy that recommends in batches (one served over the network) is asked once for
