@@ -5,6 +5,7 @@ import type { RunStore } from '../store/index.ts'
 import { registerExportFormat, type ExportResult } from '../datasets/export-registry.ts'
 import { listCorrections } from './corrections-repo.ts'
 import { PairTally } from '../datasets/pair-tally.ts'
+import { registerReflectorSource } from '../datasets/reflector-sources.ts'
 import { crsRuleViolations, crsTurnInput } from '../../agents/recommenders/crs/index.ts'
 
 /** A corrected CRS turn is held to the CRS's rules like any exported turn: the rules it breaks. */
@@ -97,3 +98,22 @@ registerExportFormat({
   description: 'corrected actions as SFT pairs and preference pairs (JSONL) with a dataset card',
   write: (store, runId, outDir) => writeCorrections(store, runId, outDir),
 })
+
+// A critique that led to a regenerated answer is a reflection: the same reflector-row format
+// as the lessons between trials (reward: 0 before, 1 if the regenerated answer passed its critic).
+registerReflectorSource('corrections', (store, runId) =>
+  listCorrections(store.db, runId)
+    .filter((r) => r.layer === 'agent')
+    .map((r) => ({
+      source: 'correction',
+      episode: `${runId}:${r.agent_id}`,
+      agent: r.agent_id,
+      round: r.round,
+      trial: 0,
+      input: `Task ${r.task}. Input: ${JSON.stringify(visibleInput(parse(r.input)))}\nAnswer: ${r.before ?? ''}\nProblem: ${r.problem}`,
+      output: r.critique,
+      last_reward: 0,
+      current_reward: r.fixed ? 1 : 0,
+      meta: { run_id: runId, task: r.task, kind: r.kind, after: r.after === null ? null : parse(r.after) },
+    })),
+)

@@ -34,6 +34,7 @@ const exportFlags = z.object({
   validation: numberFlag('--validation', 0, 0.9),
   dpoStyle: z.enum(['trl', 'llamafactory'], { message: '--dpo-style must be trl or llamafactory' }).default('trl'),
   name: z.string().min(1).optional(),
+  rewardC: numberFlag('--reward-c', 0.001, 1000),
   json: z.boolean().default(false),
 })
 
@@ -51,6 +52,7 @@ export function registerExport(program: Command): void {
     .option('--lambda <x>', 'dpo: rewrite turns whose expectation-confirmation score is below x (default 5)')
     .option('--dpo-style <style>', 'dpo: trl (default) or llamafactory')
     .option('--validation <share>', 'share of episodes in validation.jsonl (default 0.1)')
+    .option('--reward-c <c>', 'trajectories: c in the reflector reward (r_t − r_{t−1})·(r_{t−1} + c)/c (default 1)')
     .option('--name <name>', 'recbole: the dataset name (files <out>/<name>/<name>.inter …; default usersim)')
     .option('--json', 'print one JSON object', false)
   // dpo rewrites low-scored turns with the `rewrite-turn` task: on a model with --llm openai.
@@ -61,6 +63,7 @@ export function registerExport(program: Command): void {
       if (!format) throw new SimError('USAGE', `unknown --format "${flags.format}" (known: ${exportFormats().map((f) => f.name).join(', ')})`)
       if (flags.minScore !== undefined && flags.format !== 'sft') throw new SimError('USAGE', '--min-score applies to --format sft')
       if (flags.lambda !== undefined && flags.format !== 'dpo') throw new SimError('USAGE', '--lambda applies to --format dpo')
+      if (flags.rewardC !== undefined && flags.format !== 'trajectories') throw new SimError('USAGE', '--reward-c applies to --format trajectories')
       const store = new RunStore(flags.db, { mustExist: true })
       try {
         store.getRun(runId)
@@ -69,7 +72,7 @@ export function registerExport(program: Command): void {
         const rewriterModel = llm?.backend === 'openai' ? llm.model : undefined
         let result
         try {
-          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, runner, rewriterModel })
+          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, rewardC: flags.rewardC, runner, rewriterModel })
         } finally {
           await runner?.close?.()
         }

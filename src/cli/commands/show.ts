@@ -6,6 +6,7 @@ import { formatTable } from '../output/table.ts'
 import { llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
+import { trialsSection } from '../show/trials-section.ts'
 import type { ShowSection } from '../show/section.ts'
 
 export const showSections: ShowSection[] = [
@@ -18,6 +19,7 @@ export const showSections: ShowSection[] = [
   ...recoveryShowSections(formatTable),
   llmUsageSection,
   scenarioMetricsSection(formatTable),
+  trialsSection(formatTable),
 ]
 
 export function registerShow(program: Command): void {

@@ -5,6 +5,7 @@ import { writeDpo } from './dpo.ts'
 import { writeEvents } from './events.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
+import { writeTrajectories } from './trajectories.ts'
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v))
 
@@ -44,6 +45,11 @@ export function registerDatasetFormats(): void {
     write: (store, runId, outDir, o) => writeRecbole(store, runId, outDir, typeof o.name === 'string' ? o.name : undefined),
   })
   registerExportFormat({
+    name: 'trajectories',
+    description: 'RetroAct multi-trial data: planner, reflector (with correction critiques) and imitation-learning rows',
+    write: (store, runId, outDir, o) => writeTrajectories(store, runId, outDir, { c: num(o.rewardC) }),
+  })
+  registerExportFormat({
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
@@ -55,3 +61,4 @@ registerDatasetFormats()
 export { sftRecord, type SftRecord } from './sft.ts'
 export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
 export { eventRecord } from './events.ts'
+export { plannerRow, reflectorRow, ilAlpacaRow, ilChatRow, reflectorReward } from './trajectories.ts'
