@@ -134,7 +134,9 @@ export function crsUserAgent(): AgentDef<CrsEpisode> {
       ep.done = out.policy === 'end_conversation' || hit || lastTurn
       ep.history.push({ role: 'system', text }, { role: 'user', text: response })
       ep.history = ep.history.slice(-HISTORY)
-      const kind = out.policy === 'respond_to_clarification' ? 'answer' : out.policy === 'provide_feedback' ? 'reply' : hit ? 'praise' : 'complaint'
+      // A dialogue that ends says so in its kind (praise: found; complaint: not), whatever the reply's policy:
+      // trial boundaries are read back from these.
+      const kind = hit ? 'praise' : ep.done ? 'complaint' : out.policy === 'respond_to_clarification' ? 'answer' : out.policy === 'provide_feedback' ? 'reply' : 'complaint'
       const utterances: Utterance[] = [{ kind, text: response }]
       ep.trialSatisfaction += r.expression / 5
       if (ep.done && ep.trials > 1) {
