@@ -7,6 +7,7 @@ import { agentStory, sampleStoryAgents, type AgentStory, type RunLineage } from 
 import { addEventCounts, emptyCounts, type EventCounts } from './event-aggregates.ts'
 import { longTail, type LongTail } from './long-tail.ts'
 import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catalog.ts'
+import { trialFigures, trialsOf, type TrialFigures } from '../datasets/trials.ts'
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
@@ -31,6 +32,8 @@ export interface RunReport {
   taskCalls: Record<string, number>
   llm: LlmTaskUsage[] | null
   actions: RecordedActions[]
+  /** Multi-trial episodes (`--set trials=N`): figures by trial index; null for single-trial runs. */
+  trials: TrialFigures[] | null
   stories: AgentStory[]
   /** Titles of the items the page names (stories, most shown), by id. */
   items: Record<string, { title: string; category: string }>
@@ -160,6 +163,7 @@ export class ReportBuilder {
       taskCalls: this.store.taskCounts(run.id),
       llm: llmUsage(db, run.id, runKey) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
+      trials: Number(run.config.params.trials ?? 1) > 1 ? trialFigures(trialsOf(this.store, run.id)) : null,
       stories,
       items,
       notes,

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readJsonl } from '../../src/datasets/jsonl.ts'
@@ -59,7 +60,7 @@ describe('usersim run … --set trials=N, show and export --format trajectories'
       expect(lesson.diagnosis.length).toBeGreaterThan(0)
       expect(lesson.lesson).toMatch(/failed \((out-of-turns|gave-up|left-unsatisfied)/)
     }
-    const card = (await import('node:fs')).readFileSync(join(out, 'README.md'), 'utf8')
+    const card = readFileSync(join(out, 'README.md'), 'utf8')
     expect(card).toContain('trials by index: #1: 300 users')
   }, 300_000)
 
@@ -69,6 +70,13 @@ describe('usersim run … --set trials=N, show and export --format trajectories'
     const f = await showTrials(runId, db)
     expect(f[0]!.users).toBe(200)
     expect(f.at(-1)!.cumulativePassRate).toBeGreaterThan(f[0]!.cumulativePassRate)
+    // The report carries the same figures (drawn as the Trials table).
+    const html = join(dir, 'report.html')
+    const rep = await runCli(['report', runId, '--db', db, '--out', html])
+    expect(rep.code, rep.stderr).toBe(0)
+    const page = readFileSync(html, 'utf8')
+    expect(page).toContain(`"trials":[{"trial":0,"users":200,"passed":${f[0]!.passed}`)
+    expect(page).toContain('Trials (multi-trial episodes with reflection)')
     const bad = await runCli(['export', runId, '--db', db, '--format', 'events', '--out', join(dir, 'ev'), '--reward-c', '2'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--reward-c applies to --format trajectories/)
