@@ -1,4 +1,5 @@
 import { iterateEvents, utterancesOf, type RunStore } from '../store/index.ts'
+import { readTaskTraces } from './traces-repo.ts'
 
 /** One trial of a multi-trial episode, read back from a run's events and utterances. */
 export interface TrialRecord {
@@ -82,4 +83,29 @@ export function trialFigures(trials: Map<number, TrialRecord[]>): TrialFigures[]
 /** The trial a round of a user's episode belongs to. */
 export function trialAt(list: readonly TrialRecord[] | undefined, round: number): TrialRecord | undefined {
   return list?.find((t) => round >= t.firstRound && round <= t.lastRound)
+}
+
+/** What the reflections named, and how the trials after them went: per diagnosis, lessons and next trials passed. */
+export interface ReflectionEffect {
+  diagnosis: string
+  lessons: number
+  nextPassed: number
+  nextPassRate: number
+}
+
+export function reflectionEffects(store: RunStore, runId: string, trials: Map<number, TrialRecord[]>): ReflectionEffect[] {
+  const by = new Map<string, { lessons: number; passed: number }>()
+  for (const t of readTaskTraces(store.db, store.runKey(runId), ['reflect-trial'])) {
+    const next = trialAt(trials.get(t.agent), t.round)
+    const kinds = (t.output as { diagnosis?: unknown } | null)?.diagnosis
+    for (const k of Array.isArray(kinds) ? new Set(kinds.map(String)) : []) {
+      const e = by.get(k) ?? { lessons: 0, passed: 0 }
+      e.lessons++
+      if (next?.ending === 'passed') e.passed++
+      by.set(k, e)
+    }
+  }
+  return [...by]
+    .map(([diagnosis, e]) => ({ diagnosis, lessons: e.lessons, nextPassed: e.passed, nextPassRate: r4(e.passed / Math.max(1, e.lessons)) }))
+    .sort((a, b) => b.lessons - a.lessons || a.diagnosis.localeCompare(b.diagnosis))
 }

@@ -20,7 +20,7 @@ async function runTrials(args: string[]): Promise<{ runId: string; rounds: numbe
 async function showTrials(runId: string, db: string): Promise<Figures> {
   const show = await runCli(['show', runId, '--db', db, '--json'])
   expect(show.code, show.stderr).toBe(0)
-  return JSON.parse(show.stdout).trials as Figures
+  return JSON.parse(show.stdout).trials.byTrial as Figures
 }
 
 // Issue 19: multi-trial episodes (RetroAct) from the CLI, on the surrogate and on a model server.
@@ -38,6 +38,10 @@ describe('usersim run … --set trials=N, show and export --format trajectories'
     // Reflection helps: users who failed once pass more often in their second trial than users did in their first.
     expect(f[1]!.passRate).toBeGreaterThan(f[0]!.passRate)
     expect(f.at(-1)!.cumulativePassRate).toBeGreaterThan(f[0]!.cumulativePassRate)
+    const show = JSON.parse((await runCli(['show', runId, '--db', db, '--json'])).stdout) as { trials: { reflections: { diagnosis: string; lessons: number }[] } }
+    // What the reflections named: one lesson per user that failed with trials left, each with at least one cause.
+    expect(show.trials.reflections.length).toBeGreaterThan(0)
+    expect(Math.max(...show.trials.reflections.map((r) => r.lessons))).toBeLessThanOrEqual(f[1]!.users)
 
     const out = join(dir, 'traj')
     const ex = await runCli(['export', runId, '--db', db, '--format', 'trajectories', '--out', out, '--reward-c', '2', '--json'])
