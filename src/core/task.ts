@@ -93,6 +93,8 @@ export interface TaskCallRecord {
   input?: unknown
   output?: unknown
   error?: string
+  /** Token log-probabilities of the accepted answer, when the settings ask for them (`logprobs`). */
+  logprobs?: number[]
   /** Which call of this task by this agent in this round (TaskCallMeta.call). */
   call?: number
   /** Invalid answers sent back to the model with their validation error. */

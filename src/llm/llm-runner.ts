@@ -81,7 +81,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
   const client = (url: string, model: string) => {
     const k = `${url}\n${model}`
     let c = clients.get(k)
-    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl })))
+    if (!c) clients.set(k, (c = openAiChatModel(url, model, { temperature: settings.temperature, timeoutMs: settings.timeoutMs, fetch: fetchImpl, logprobs: settings.logprobs })))
     return c
   }
 
@@ -258,6 +258,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           rec.outcome = repairs ? 'repaired' : 'ok'
           if (key) rec.cache = { key, model: t.model, output: checked.value }
           if (keep) rec.output = checked.value
+          if (a.logprobs) rec.logprobs = a.logprobs
           return checked.value
         }
         if (repairs >= settings.repairs) {

@@ -10,6 +10,8 @@ export interface ModelAnswer {
   invalidJson?: string
   promptTokens?: number
   completionTokens?: number
+  /** Token log-probabilities of the answer (when requested and the server returns them). */
+  logprobs?: number[]
 }
 
 /** The small part of a LangChain chat model the runner uses (any BaseChatModel has it). */
@@ -25,7 +27,7 @@ interface AiMessageLike {
 }
 
 interface CompletionLike {
-  choices?: Array<{ message?: { content?: string | null } }>
+  choices?: Array<{ message?: { content?: string | null }; logprobs?: { content?: Array<{ logprob?: number }> | null } | null }>
   usage?: { prompt_tokens?: number; completion_tokens?: number }
 }
 
@@ -50,9 +52,10 @@ function answerOf(msg: AiMessageLike, parsed?: unknown): ModelAnswer {
  * per-attempt timeout, and the API key comes from this process's environment, never
  * from the run's settings.
  */
-export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch }): ChatOpenAICompletions {
+export function openAiChatModel(baseURL: string, model: string, o: { temperature: number; timeoutMs: number; fetch?: typeof fetch; logprobs?: boolean }): ChatOpenAICompletions {
   return new ChatOpenAICompletions({
     model,
+    ...(o.logprobs ? { logprobs: true } : {}),
     apiKey: process.env.OPENAI_API_KEY || 'no-key',
     temperature: o.temperature,
     maxRetries: 0,
@@ -100,8 +103,9 @@ export async function invokeOpenAi(
     // The same errors as through invoke (a timeout becomes a TimeoutError, and so on).
     throw wrapOpenAIClientError(err)
   }
-  const choice = data.choices?.[0]?.message
-  return { content: choice?.content ?? '', promptTokens: data.usage?.prompt_tokens, completionTokens: data.usage?.completion_tokens }
+  const choice = data.choices?.[0]
+  const lp = choice?.logprobs?.content?.map((t) => t.logprob).filter((x): x is number => typeof x === 'number')
+  return { content: choice?.message?.content ?? '', promptTokens: data.usage?.prompt_tokens, completionTokens: data.usage?.completion_tokens, ...(lp?.length ? { logprobs: lp } : {}) }
 }
 
 const structuredByModel = new WeakMap<object, Map<string, { invoke(m: ChatMessage[], o?: Record<string, unknown>): Promise<unknown> }>>()

@@ -56,6 +56,7 @@ describe('usersim run … --set trials=N, show and export --format trajectories'
     expect(alpaca.length).toBeLessThan(planner.length)
     expect(planner.some((p) => p.trial > 0 && p.reflections.length > 0)).toBe(true)
     expect(planner.filter((p) => p.trial === 0).every((p) => p.reflections.length === 0)).toBe(true)
+    expect(planner.every((p) => p.logprobs === null)).toBe(true)
     for (const r of reflector) {
       expect(r.c).toBe(2)
       expect(r.reward).toBeCloseTo(reflectorReward(r.last_reward, r.current_reward, 2), 4)
@@ -97,8 +98,19 @@ describe('multi-trial runs on a model server (mock OpenAI-compatible)', () => {
   afterAll(async () => server?.close())
 
   for (const scenario of ['conversational', 'interactive-feed']) {
-    it(`${scenario} --set trials=3 completes, sends the reflections to the model and shows the trials`, async () => {
-      const { runId } = await runTrials([scenario, '--agents', '20', '--catalog', '300', '--set', 'trials=3', '--llm', 'openai', '--model', 'm', '--base-url', server.url, '--db', db])
+    it(`${scenario} --set trials=3 completes, sends the reflections to the model and shows the trials; --logprobs reaches the trajectories`, async () => {
+      const { runId } = await runTrials([scenario, '--agents', '20', '--catalog', '300', '--set', 'trials=3', '--llm', 'openai', '--model', 'm', '--base-url', server.url, '--logprobs', '--no-cache', '--db', db])
+      const out = join(dir, `traj-${scenario}`)
+      const ex = await runCli(['export', runId, '--db', db, '--format', 'trajectories', '--out', out])
+      expect(ex.code, ex.stderr).toBe(0)
+      const planner = readJsonl(join(out, 'planner.jsonl'), plannerRow)
+      const answered = planner.filter((p) => p.meta.model === 'm')
+      expect(answered.length).toBeGreaterThan(0)
+      // The behaviour policy's log-probabilities, one per token of the answer the server gave.
+      for (const p of answered) {
+        expect(p.logprobs!.length).toBeGreaterThan(0)
+        expect(p.logprobs!.every((x) => x <= 0)).toBe(true)
+      }
       const f = await showTrials(runId, db)
       expect(f[0]!.users).toBe(20)
       const d = new Database(db, { readonly: true })

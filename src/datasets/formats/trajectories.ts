@@ -113,7 +113,7 @@ export function writeTrajectories(store: RunStore, runId: string, outDir: string
     const system = messages.filter((x) => x.role === 'system').map((x) => x.content).join('\n')
     const rest = messages.filter((x) => x.role !== 'system').map((x) => x.content).join('\n')
     const output = JSON.stringify(t.output)
-    planner.push({ type: 'planner', episode, user: t.agent, trial: trial.trial, task: t.task, instruction: system, reflections: lessonsIn(t.input), observation: rest, output, reward: trial.reward, logprobs: null, meta: m })
+    planner.push({ type: 'planner', episode, user: t.agent, trial: trial.trial, task: t.task, instruction: system, reflections: lessonsIn(t.input), observation: rest, output, reward: trial.reward, logprobs: t.logprobs, meta: m })
     if (trial.ending === 'passed') {
       alpaca.push({ instruction: system, input: rest, output, meta: m })
       chat.push({ messages: [...messages, { role: 'assistant', content: output }], meta: m })
@@ -158,7 +158,7 @@ export function writeTrajectories(store: RunStore, runId: string, outDir: string
       },
       notes: [
         `users: ${trials.size}; trials by index: ${figures.map((f) => `#${f.trial + 1}: ${f.users} users, pass rate ${f.passRate}, cumulative ${f.cumulativePassRate}, ${f.avgRounds} rounds, satisfaction ${f.satisfaction}`).join('; ')}`,
-        'log-probabilities are not recorded yet: `logprobs` is null in every row',
+        `log-probabilities: ${planner.filter((p) => p.logprobs).length} of ${planner.length} planner rows have them (run with \`--llm openai --logprobs\`; surrogate and cached answers have none)`,
       ],
     }),
   )

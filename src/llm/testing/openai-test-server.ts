@@ -31,6 +31,8 @@ export interface ChatRequestBody {
   temperature?: number
   seed?: number
   max_tokens?: number
+  /** Asks for token log-probabilities of the answer. */
+  logprobs?: boolean
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema: JsonSchema } } | { type: 'json_object' } | { type: 'text' }
 }
 
@@ -58,6 +60,12 @@ export interface OpenAiTestServerOptions {
   jsonSchema?: boolean
   /** Keep every request body in `requests` (default true; turn off for long benchmarks). */
   keepRequests?: boolean
+}
+
+/** Log-probabilities for an answer, one per 4-character piece, seeded by the piece (a stand-in for a model's). */
+function fakeLogprobs(content: string): { content: { token: string; logprob: number; bytes: null; top_logprobs: [] }[] } {
+  const pieces = content.match(/[\s\S]{1,4}/g) ?? []
+  return { content: pieces.map((token) => ({ token, logprob: -Math.round(rngFor(hashString(token)).next() * 2e4) / 1e4, bytes: null, top_logprobs: [] })) }
 }
 
 /** Counters the tests and benchmarks read. */
@@ -197,7 +205,7 @@ export async function startOpenAiTestServer(opts: OpenAiTestServerOptions = {}):
         created: 1_700_000_000,
         model: body.model,
         system_fingerprint: 'usersim-test',
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: body.logprobs ? fakeLogprobs(content) : null, finish_reason: 'stop' }],
         usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
       })
     } finally {
