@@ -67,7 +67,7 @@ export function surrogateCrsTurn(i: CrsTurnInput, rng: Rng): CrsTurnOutput {
     if (!i.constraints.category && !i.asked.includes('category')) return { action: 'ask', slot: 'category', text: rng.pick(SLOT_QUESTION.category) }
     if (!i.constraints.tags.length && !i.asked.includes('tags')) return { action: 'ask', slot: 'tags', text: rng.pick(SLOT_QUESTION.tags) }
   }
-  const weakPick = slip >= 0.16 && slip < 0.24 && !learned.has('wrong-pick') && !learned.has('condition-ignored')
+  const weakPick = slip < 0.24 && !learned.has('wrong-pick') && !learned.has('condition-ignored')
   const pick = weakPick && pool.length > 1 ? pool[pool.length - 1]! : pool[0] ?? i.candidates[0]
   if (!pick) return { action: 'respond', text: 'Could you tell me a bit more about what you like?' }
   const why = i.constraints.tags.length ? ` since you wanted something ${joinWords(i.constraints.tags.map(tagAdjective))}` : ''
