@@ -7,12 +7,16 @@ import { crsMetrics } from './metrics.ts'
 const params = z.object({
   /** Turns per dialogue (ECPO: 5); keep --rounds at least this. */
   maxTurns: z.number().int().min(1).max(20).default(5),
+  /** Trials per user (RetroAct): a failed dialogue restarts with the same user and target, after the CRS reflects on it. */
+  trials: z.number().int().min(1).max(10).default(1),
 })
 
 /**
  * `conversational`: ECPO's setting. An AILO user with a hidden target item and a persona
  * (activity type, linguistic style) talks with a conversational recommender for at most
- * `maxTurns` turns (one round = one turn), rating every system turn. Policy: `crs`.
+ * `maxTurns` turns (one round = one turn), rating every system turn. Policy: `crs`. With
+ * `--set trials=N` a failed dialogue restarts (same user, same target) up to N trials in all,
+ * and the CRS reflects on each failure (RetroAct).
  */
 export default defineScenario({
   name: 'conversational',
@@ -23,7 +27,12 @@ export default defineScenario({
   persona: (id, { seed, catalog, params: raw }) => {
     const p = params.parse(raw)
     const base = generatePersona(id, { seed, catalog })
-    return { ...base, hidden: { ...base.hidden, target: drawCrsTarget(base, catalog, seed, p.maxTurns) } }
+    return { ...base, hidden: { ...base.hidden, target: drawCrsTarget(base, catalog, seed, p.maxTurns, p.trials) } }
+  },
+  // Every trial may use all its turns.
+  rounds: (raw) => {
+    const p = params.parse(raw)
+    return p.trials * p.maxTurns
   },
   agent: crsUserAgent(),
   policies: { crs: withOptions(z.object({ maxTurns: z.number().int().min(1).max(20).optional() }), (o) => crsPolicy(o)) },

@@ -12,6 +12,8 @@ const params = z.object({
   maxRounds: z.number().int().min(2).max(50).default(8),
   /** Round at which drifting users change their mind. */
   driftRound: z.number().int().min(1).default(3),
+  /** Trials per shopper (RetroAct): a failed episode restarts with the same target, after RecBot reflects on it. */
+  trials: z.number().int().min(1).max(10).default(1),
 })
 
 /**
@@ -30,7 +32,12 @@ export default defineScenario({
     const p = params.parse(raw)
     const base = generatePersona(id, { seed, catalog })
     const maxRounds = p.setting === 'single' ? 2 : p.maxRounds
-    return { ...base, hidden: { ...base.hidden, target: drawFeedTarget({ seed, id, catalog, setting: p.setting, maxRounds, driftRound: p.driftRound }) } }
+    return { ...base, hidden: { ...base.hidden, target: drawFeedTarget({ seed, id, catalog, setting: p.setting, maxRounds, driftRound: p.driftRound, trials: p.trials }) } }
+  },
+  // Every trial may use all its rounds.
+  rounds: (raw) => {
+    const p = params.parse(raw)
+    return p.trials * (p.setting === 'single' ? 2 : p.maxRounds)
   },
   agent: feedCommanderAgent({ paraphrase: 0.15 }),
   policies: { recbot: () => recbotPolicy(), keyword: () => keywordPolicy() },

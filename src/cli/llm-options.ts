@@ -14,6 +14,7 @@ export function addLlmOptions(cmd: Command): Command {
     .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (repeatable; default $OPENAI_BASE_URL)', collect)
     .option('--task-model <task=model>', 'model for one task (repeatable)', collect)
     .option('--no-cache', 'do not use the response cache')
+    .option('--logprobs', 'ask the server for token log-probabilities and store them with the dataset traces (export --format trajectories)')
     .option('--log-prompts <mode>', 'keep prompts and outputs: all (default), none or sample:RATE')
     .option(
       '--llm-concurrency <n>',
@@ -32,6 +33,7 @@ const flagsSchema = z.object({
   baseUrl: z.array(z.string()).optional(),
   taskModel: z.array(z.string()).optional(),
   cache: z.boolean().default(true),
+  logprobs: z.boolean().default(false),
   logPrompts: z.string().optional(),
   llmConcurrency: z
     .string()
@@ -86,6 +88,7 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
     rpm: f.rpm,
     tpm: f.tpm,
     cache: f.cache,
+    logprobs: f.logprobs,
     cacheFile: ctx.db,
     logPrompts: f.logPrompts,
     adaptive: { enabled: !fixed },

@@ -2,7 +2,7 @@ import type { InboxMessage, OutgoingMessage } from './messages.ts'
 import type { Rng } from './rng.ts'
 import type { Treatment } from './policy.ts'
 import type { TaskDef } from './task.ts'
-import type { Catalog, Persona, SearchRequest, Utterance } from './types.ts'
+import type { Catalog, Persona, SearchRequest, TrialView, Utterance } from './types.ts'
 
 /** Hidden ground truth the simulator (never the policy) may consult. */
 export interface Truth {
@@ -110,6 +110,8 @@ export interface AgentDef<S = unknown> {
   history(state: S): readonly number[]
   /** A new user's first words, heard by the policy in round 0 (a conversational user's opening request). */
   opening?(state: S): Utterance[]
+  /** Which trial of a multi-trial episode the user is in (handed to the policy as `UserView.trial`). */
+  trial?(state: S): TrialView | undefined
   /** Satisfaction before the first step (default 0.5): what an absent user reports. */
   initialSatisfaction?: number
   /** Does the agent show up this round (absent agents get no slate). */

@@ -125,6 +125,8 @@ export interface ScenarioDef<S = any> {
   search?: { anchorsK?: number }
   /** Typed parameters settable with `--set key=value`. */
   params?: z.ZodObject<z.ZodRawShape>
+  /** Rounds when `--rounds` is not given, from the parsed parameters (e.g. trials × turns); default `defaults.rounds`. */
+  rounds?(params: Record<string, unknown>): number
   /**
    * LangChain chat models by task name, used with `--llm openai` instead of the
    * endpoint model for that task. Factories, because every thread and worker builds
@@ -167,6 +169,7 @@ export const scenarioSchema = z.object({
   models: z.record(z.string(), fn('a chat model factory, () => new ChatOllama(...)')).optional(),
   search: z.object({ anchorsK: z.number().int().positive().max(100).optional() }).optional(),
   params: z.any().optional(),
+  rounds: fn('rounds(params) returning the default number of rounds').optional(),
 })
 
 /**

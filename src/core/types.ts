@@ -135,6 +135,25 @@ export interface UserView {
   friends?: readonly number[]
   /** This round's search request and its preference anchors, when the user searched (docs/search.md). */
   search?: SearchView
+  /** Which trial of a multi-trial episode the user is in (agents that restart failed episodes; see AgentDef.trial). */
+  trial?: TrialView
+}
+
+/** How a trial of a multi-trial episode ended. */
+export type TrialEnding = 'passed' | 'gave-up' | 'left-unsatisfied' | 'out-of-turns'
+
+/**
+ * A multi-trial episode as the policy sees it: the same user and hidden target, restarted
+ * after a failed trial (RetroAct). A policy that supports reflection writes a lesson from
+ * the failed trial when `index` moves on, and carries it into the next trial.
+ */
+export interface TrialView {
+  /** 0 for the first trial. */
+  index: number
+  /** Trials this episode may have. */
+  of: number
+  /** How the previous trial ended (absent in the first). */
+  previous?: { ending: TrialEnding; reward: number; rounds: number }
 }
 
 /** One utterance an agent said. */

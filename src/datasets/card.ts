@@ -10,6 +10,8 @@ export interface DatasetCard {
   files: { name: string; records: number; what: string }[]
   fields: Record<string, string>
   notes?: string[]
+  /** Shown right under the summary (e.g. that the rows come from surrogates). */
+  warnings?: string[]
 }
 
 /** The dataset card (README.md) every export writes next to its JSONL. */
@@ -21,6 +23,7 @@ export function renderCard(c: DatasetCard): string {
     '',
     c.summary,
     '',
+    ...(c.warnings?.length ? [...c.warnings.flatMap((w) => [`> ${w}`, '']), ''] : []),
     '## Source',
     '',
     `- run: \`${c.run.id}\` (${c.run.status}, created ${c.run.createdAt})`,

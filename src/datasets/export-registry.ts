@@ -6,6 +6,8 @@ export interface ExportResult {
   files: string[]
   /** Records (rows, pairs, samples) written in total. */
   records: number
+  /** Figures about what was kept and dropped (pair exports: counts by reason, mean verified gain). */
+  summary?: Record<string, unknown>
 }
 
 /**

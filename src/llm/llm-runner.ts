@@ -254,7 +254,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           answer = await invokeCustom(t.custom, conversation, spec, task.name, ac.signal)
         } else {
           answer = await invokeOpenAi(
-            client(permit.endpoint, t.model, task.logprobs === true),
+            client(permit.endpoint, t.model, task.logprobs === true || settings.logprobs),
             mode === 'jsonMode' ? withSchemaInstruction(conversation, spec) : conversation,
             spec,
             mode,
@@ -448,9 +448,9 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
           : checkAnswer(task as TaskDef<unknown, O>, a.content)
         if (checked.ok) {
           rec.outcome = repairs ? 'repaired' : 'ok'
-          if (a.logprobs) rec.logprobs = a.logprobs
           if (key) rec.cache = { key, model: t.model, output: checked.value }
           if (keep) rec.output = checked.value
+          if (a.logprobs) rec.logprobs = a.logprobs
           return checked.value
         }
         if (repairs >= settings.repairs) {

@@ -57,6 +57,8 @@ export const openAiSettingsSchema = z.object({
   /** Completion tokens the rate budget assumes before a call's usage is known. */
   maxCompletionTokens: z.number().int().positive().default(300),
   cache: z.boolean().default(true),
+  /** Ask the server for the answers' token log-probabilities and keep them with the dataset traces (trajectory exports). */
+  logprobs: z.boolean().default(false),
   /** The run's SQLite file: the response cache is read from it (writes go with the shard commit). */
   cacheFile: z.string().optional(),
   logPrompts: logPromptsSchema.default('all'),

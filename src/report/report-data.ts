@@ -7,6 +7,7 @@ import { agentStory, sampleStoryAgents, type AgentStory, type RunLineage } from 
 import { addEventCounts, emptyCounts, type EventCounts } from './event-aggregates.ts'
 import { longTail, type LongTail } from './long-tail.ts'
 import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catalog.ts'
+import { trialFigures, trialsOf, type TrialFigures } from '../datasets/trials.ts'
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
 import { limitTrajectory, type LimitRound } from '../llm/llm-calls-repo.ts'
 
@@ -34,6 +35,8 @@ export interface RunReport {
   /** Each endpoint's adaptive concurrency limit per round (null: fixed limits or no model calls). */
   llmLimits: LimitRound[] | null
   actions: RecordedActions[]
+  /** Multi-trial episodes (`--set trials=N`): figures by trial index; null for single-trial runs. */
+  trials: TrialFigures[] | null
   stories: AgentStory[]
   /** Titles of the items the page names (stories, most shown), by id. */
   items: Record<string, { title: string; category: string }>
@@ -168,6 +171,7 @@ export class ReportBuilder {
       llm: llmUsage(db, run.id, runKey) ?? null,
       llmLimits: limitTrajectory(db, runKey) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
+      trials: Number(run.config.params.trials ?? 1) > 1 ? trialFigures(trialsOf(this.store, run.id)) : null,
       stories,
       items,
       notes,

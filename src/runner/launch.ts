@@ -46,7 +46,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
   const config = parseRunConfig({
     scenario: ref,
     agents: o.agents ?? d.agents,
-    rounds: o.rounds ?? d.rounds,
+    rounds: o.rounds ?? scenario.rounds?.(params) ?? d.rounds,
     slate: o.slate ?? d.slate,
     policy: o.policy ?? d.policy,
     seed: o.seed ?? d.seed,

@@ -100,6 +100,8 @@ export async function runShard(env: ShardEnv, snapshot: unknown, input: ShardInp
     if (graph) view.friends = friendsOf(k)
     const req = requests.get(k)
     if (req) view.search = { query: req.query, reformulation: req.reformulation, anchors: EMPTY_ANCHORS }
+    const trial = agentDef.trial?.(rec.state)
+    if (trial) view.trial = trial
     return view
   }
   const concurrency = Math.max(1, options.concurrency ?? 1)

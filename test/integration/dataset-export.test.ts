@@ -11,7 +11,8 @@ import { writeDpo } from '../../src/datasets/formats/dpo.ts'
 import { writeEvents } from '../../src/datasets/formats/events.ts'
 import { writeSft } from '../../src/datasets/formats/sft.ts'
 import { exportFormat } from '../../src/datasets/export-registry.ts'
-import { crsTurnOutput } from '../../agents/recommenders/crs/index.ts'
+import { crsRuleViolations, crsTurnInput, crsTurnOutput } from '../../agents/recommenders/crs/index.ts'
+import { readTaskTraces } from '../../src/datasets/traces-repo.ts'
 import { parseCommandOutput } from '../../agents/recommenders/recbot/tasks/parse-command.ts'
 import { planToolsOutput } from '../../agents/recommenders/recbot/tasks/plan-tools.ts'
 
@@ -64,18 +65,40 @@ describe('dataset exports round-trip (written, read back, validated)', () => {
     }
   })
 
-  it('dpo: ECPO pairs keep the action type, carry scores and reasons; both TRL and LLaMA-Factory styles', async () => {
+  it('dpo: every chosen turn keeps the CRS rules and was scored higher by the same rater; both TRL and LLaMA-Factory styles', async () => {
     const store = new RunStore(db)
     try {
       const trl = await writeDpo(store, convRun, join(dir, 'dpo'), { lambda: 5 })
       const rows = [...readJsonl(join(dir, 'dpo', 'train.jsonl'), dpoTrlRecord), ...readJsonl(join(dir, 'dpo', 'validation.jsonl'), dpoTrlRecord)]
       expect(rows.length).toBe(trl.records)
       expect(rows.length).toBeGreaterThan(0)
+      const traces = readTaskTraces(store.db, store.runKey(convRun), ['crs-turn'])
+      // Traces hold a call's input as it was asked: what the user had said before its first reply is nothing.
+      const firstRatings = readTaskTraces(store.db, store.runKey(convRun), ['crs-user-turn']).filter((t) => t.round === 0)
+      expect(firstRatings.length).toBeGreaterThan(0)
+      for (const t of firstRatings) expect((t.input as { hidden: { revealed: string[] } }).hidden.revealed).toEqual([])
+      for (const t of traces.filter((x) => x.round === 0)) expect((t.input as { asked: string[] }).asked).toEqual([])
+      // Rewrites change the action when the cause calls for it (a reply with no way forward).
+      expect(rows.some((r) => r.meta.original_action === 'respond' && r.meta.chosen_action !== 'respond')).toBe(true)
+      expect(trl.summary).toMatchObject({ kept: trl.records })
+      const card = readFileSync(join(dir, 'dpo', 'README.md'), 'utf8')
+      expect(card).toContain(`rewrites: kept ${trl.records}`)
+      expect(card).toContain('mean verified gain of chosen over rejected')
+      expect(card).toContain('they test a training pipeline end to end and are not training data')
+      expect(card).toContain('models by side')
       for (const r of rows) {
         const chosen = crsTurnOutput.parse(JSON.parse(r.chosen[0]!.content))
         const rejected = crsTurnOutput.parse(JSON.parse(r.rejected[0]!.content))
-        expect(chosen.action).toBe(rejected.action)
+        expect([chosen.action, rejected.action]).toEqual([r.meta.chosen_action, r.meta.original_action])
         expect(chosen.text).not.toBe(rejected.text)
+        // Issue 23: the chosen side keeps every CRS rule and the rater scored it higher on what it deducted.
+        const context = crsTurnInput.parse(traces.find((t) => t.agent === r.meta.agent_id && t.round === r.meta.round)!.input)
+        expect(crsRuleViolations(context, chosen)).toEqual([])
+        expect(crsRuleViolations(context, rejected)).toEqual(r.meta.rejected_rules)
+        expect(r.meta.gain).toBeGreaterThan(0)
+        expect(r.meta.chosen_scores.expression - r.meta.rejected_scores.expression).toBe(r.meta.gain)
+        expect(r.meta.chosen_scores.strategy).toBeGreaterThanOrEqual(r.meta.rejected_scores.strategy)
+        expect(r.meta.rejected_scores.expression).toBe(r.meta.scores.expression)
         expect(r.meta.scores.expression).toBeLessThan(5)
         expect(r.meta.scores.expression).toBe(5 - r.meta.deductions.flexibility - r.meta.deductions.coherence - r.meta.deductions.guidance)
         expect(r.meta.reasons.expression.length).toBeGreaterThan(0)

@@ -131,7 +131,7 @@ describe('RecBot golden episode (paper case study: short → long skirts, light 
     const policy = recbotPolicy()
     const snap = policy.snapshot(policy.init({ catalog, agents: 1, seed: 1, slateSize: 5 }))
     const parses: ParseCommandOutput[] = []
-    const prior: RecbotMemory = { preferences: { ...emptyPreferences(), positive: { hard: [{ attr: 'color', op: 'eq', value: 'red' }], soft: [] } }, lastFeed: [], commands: 1, warnings: [], plan: [], counts: [], unparsed: false }
+    const prior: RecbotMemory = { preferences: { ...emptyPreferences(), positive: { hard: [{ attr: 'color', op: 'eq', value: 'red' }], soft: [] } }, lastFeed: [], commands: 1, warnings: [], plan: [], counts: [], unparsed: false, trial: 0, lessons: [], steps: [], evidence: [], shown: [], avoid: [] }
     const rec = await policy.recommend(snap, { id: 0, history: [], utterances: [{ kind: 'command', text: 'blorp zzz qux ###' }], memory: prior }, 5, rngFor(2), recordingCtx(catalog, 0, parses))
     if (Array.isArray(rec)) throw new Error('recbot returns memory')
     const mem = recbotMemory.parse(rec.memory)

@@ -14,6 +14,15 @@ export type CrsConstraints = z.infer<typeof crsConstraints>
 export const dialogueTurn = z.object({ role: z.enum(['user', 'system']), text: z.string() })
 export type DialogueTurn = z.infer<typeof dialogueTurn>
 
+/** Which slot a question is about, as a listener hears it. */
+export function questionSlot(text: string): 'category' | 'tags' | 'price' | 'other' {
+  const t = text.toLowerCase()
+  if (/genre|kind of|type of/.test(t)) return 'category'
+  if (/mood|feel|style|tone/.test(t)) return 'tags'
+  if (/budget|price|spend|under/.test(t)) return 'price'
+  return 'other'
+}
+
 const NEG = /\b(not|no|nothing|without|too|less|avoid|hate|don'?t)\b/
 
 const wordIn = (text: string, w: string) => new RegExp(`(^|[^a-z])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(s|es)?([^a-z]|$)`).test(text)

@@ -3,6 +3,7 @@ import { defineAgent, type AgentDef, type Item, type Persona, type StepContext, 
 import { personaBrief } from '../ailo/index.ts'
 import { facetValue } from '../../recommenders/recbot/facets.ts'
 import { feedCommand, type FeedCommandInput } from './tasks/feed-command.ts'
+import { closeTrial, firstTrial, trialView, type TrialState } from '../trials.ts'
 import { facetMet, feedTarget, fullyMatches, isHard, phaseAt, type Facet, type FeedTarget } from './target.ts'
 
 /** The feed user's episode bookkeeping; metrics read it. */
@@ -28,10 +29,12 @@ export function targetOf(persona: Persona): FeedTarget {
   return t.data
 }
 
-/** The feed user's state: its episode, and the items it opened (its history). */
-export interface FeedCommanderState extends FeedEpisode {
+/** The feed user's state: its episode, its trials, and the items it opened (its history). */
+export interface FeedCommanderState extends FeedEpisode, TrialState {
   /** Items opened, oldest first (at most 20). */
   recent: number[]
+  /** The round the current trial started in (rounds count from it within a trial). */
+  trialStart: number
 }
 
 /** The most common value of an attribute among the feed items that break a facet (what "these are all …" refers to). */
@@ -62,13 +65,19 @@ export function feedCommanderAgent(options: { paraphrase?: number } = {}): Agent
   return defineAgent<FeedCommanderState>({
     name: 'feed-commander',
     initialSatisfaction: 0,
-    initialState: (): FeedCommanderState => ({ phase: 0, said: [], commands: [], passed: false, passRound: null, done: false, recall: 0, ndcg: 0, csr: null, leaks: 0, recent: [] }),
+    initialState: (persona): FeedCommanderState => ({
+      phase: 0, said: [], commands: [], passed: false, passRound: null, done: false, recall: 0, ndcg: 0, csr: null, leaks: 0, recent: [],
+      trialStart: 0, ...firstTrial(targetOf(persona).trials),
+    }),
     history: (s) => s.recent,
+    trial: (s) => trialView(s),
     visit: ({ state, present }) => present && !state.done,
     step: async (ctx: StepContext<FeedCommanderState>) => {
-      const { persona, state, slate, catalog, round } = ctx
+      const { persona, state, slate, catalog } = ctx
       const target = targetOf(persona)
       const ep: FeedCommanderState = structuredClone(state)
+      // Rounds count from the start of the current trial (a restarted episode replays the same phases).
+      const round = ctx.round - ep.trialStart
       const phaseIdx = target.phases.indexOf(phaseAt(target, round))
       const phase = target.phases[phaseIdx]!
       const items = slate.map((id) => catalog.items[id]!)
@@ -133,6 +142,11 @@ export function feedCommanderAgent(options: { paraphrase?: number } = {}): Agent
         text = text.replace(new RegExp(phase.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'ig'), 'that one')
       }
       ep.commands.push(text)
+      ep.trialSatisfaction += bestShare
+      if (ep.done && ep.trials > 1 && closeTrial(ep, ep.passed ? 'passed' : 'gave-up', round + 1)) {
+        // The same shopper with the same wish comes back for another trial.
+        Object.assign(ep, { phase: 0, said: [], commands: [], passed: false, passRound: null, done: false, trialStart: ctx.round + 1 })
+      }
       const clicks = best && ep.passed ? [best.id] : []
       return {
         state: { ...ep, recent: [...state.recent, ...clicks].slice(-20) },

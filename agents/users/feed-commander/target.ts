@@ -20,7 +20,11 @@ export const feedPhase = z.object({ from: z.number().int().nonnegative(), item: 
 export type FeedPhase = z.infer<typeof feedPhase>
 
 /** The hidden target of a feed user (lives in persona.hidden.target). */
-export const feedTarget = z.object({ setting: feedSetting, maxRounds: z.number().int().positive(), phases: z.array(feedPhase).min(1) })
+export const feedTarget = z.object({
+  setting: feedSetting, maxRounds: z.number().int().positive(), phases: z.array(feedPhase).min(1),
+  /** Trials of the episode (RetroAct): a failed episode restarts with the same target up to this many times in all. */
+  trials: z.number().int().positive().default(1),
+})
 export type FeedTarget = z.infer<typeof feedTarget>
 
 /** Hard facets are checkable; a soft facet is a style the item must carry. */
@@ -75,7 +79,7 @@ function facetsOf(item: Item, catalog: Catalog, seed: number, id: number): Facet
  * drift, from `driftRound` on the colour changes and the target moves to an item that
  * meets the new conditions.
  */
-export function drawFeedTarget(opts: { seed: number; id: number; catalog: Catalog; setting: FeedSetting; maxRounds: number; driftRound: number }): FeedTarget {
+export function drawFeedTarget(opts: { seed: number; id: number; catalog: Catalog; setting: FeedSetting; maxRounds: number; driftRound: number; trials?: number }): FeedTarget {
   const { seed, id, catalog } = opts
   const rng = rngFor(seed, 'feed-target', id)
   const item = catalog.items[rng.int(catalog.items.length)]!
@@ -93,5 +97,5 @@ export function drawFeedTarget(opts: { seed: number; id: number; catalog: Catalo
       }
     }
   }
-  return { setting: opts.setting, maxRounds: opts.maxRounds, phases }
+  return { setting: opts.setting, maxRounds: opts.maxRounds, phases, trials: opts.trials ?? 1 }
 }

@@ -37,6 +37,7 @@ const exportFlags = z.object({
   dpoStyle: z.enum(['trl', 'llamafactory'], { message: '--dpo-style must be trl or llamafactory' }).default('trl'),
   name: z.string().min(1).optional(),
   samples: numberFlag('--samples', 1, 32),
+  rewardC: numberFlag('--reward-c', 0.001, 1000),
   json: z.boolean().default(false),
 })
 
@@ -54,6 +55,7 @@ export function registerExport(program: Command): void {
     .option('--lambda <x>', 'dpo: rewrite turns whose expectation-confirmation score is below x (default 5)')
     .option('--dpo-style <style>', 'dpo: trl (default) or llamafactory')
     .option('--validation <share>', 'share of episodes in validation.jsonl (default 0.1)')
+    .option('--reward-c <c>', 'trajectories: c in the reflector reward (r_t − r_{t−1})·(r_{t−1} + c)/c (default 1)')
     .option('--name <name>', 'recbole: the dataset name (files <out>/<name>/<name>.inter …; default usersim)')
     .option('--samples <n>', 'pareto: explanations sampled per shown one (default 4)')
     .option('--json', 'print one JSON object', false)
@@ -69,6 +71,7 @@ export function registerExport(program: Command): void {
       if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
         throw new SimError('USAGE', `--out ${flags.out} is a file; give a directory (it is created if missing)`)
       }
+      if (flags.rewardC !== undefined && flags.format !== 'trajectories') throw new SimError('USAGE', '--reward-c applies to --format trajectories')
       const store = new RunStore(flags.db, { mustExist: true })
       try {
         store.getRun(runId)
@@ -77,7 +80,7 @@ export function registerExport(program: Command): void {
         const rewriterModel = llm?.backend === 'openai' ? llm.model : undefined
         let result
         try {
-          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, samples: flags.samples, runner, rewriterModel })
+          result = await format.write(store, runId, flags.out, { task: flags.task, minScore: flags.minScore, lambda: flags.lambda, validation: flags.validation, dpoStyle: flags.dpoStyle, name: flags.name, samples: flags.samples, rewardC: flags.rewardC, runner, rewriterModel })
         } finally {
           await runner?.close?.()
         }

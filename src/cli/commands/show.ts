@@ -9,6 +9,7 @@ import { llmLimitSection, llmUsageSection } from '../show/llm-usage-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
+import { trialsSection } from '../show/trials-section.ts'
 import type { ShowSection } from '../show/section.ts'
 import { warmStartSection } from '../show/warm-start-section.ts'
 import { socialSection } from '../show/social-section.ts'
@@ -40,6 +41,7 @@ export const showSections: ShowSection[] = [
   scenarioMetricsSection(formatTable),
   judgeSection(),
   socialSection(formatTable),
+  trialsSection(formatTable),
 ]
 
 export function registerShow(program: Command): void {

@@ -8,6 +8,7 @@ import { writeMessagesExport } from './messages.ts'
 import { writeImpressions } from './impressions.ts'
 import { writeSft } from './sft.ts'
 import { writeGraph, writeRecbole, writeSequences } from './training-logs.ts'
+import { writeTrajectories } from './trajectories.ts'
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v))
 
@@ -62,6 +63,11 @@ export function registerDatasetFormats(): void {
     write: (store, runId, outDir) => writeImpressions(store, runId, outDir),
   })
   registerExportFormat({
+    name: 'trajectories',
+    description: 'RetroAct multi-trial data: planner, reflector (with correction critiques) and imitation-learning rows',
+    write: (store, runId, outDir, o) => writeTrajectories(store, runId, outDir, { c: num(o.rewardC) }),
+  })
+  registerExportFormat({
     name: 'events',
     description: 'the interaction log: one JSON row per agent and round',
     write: (store, runId, outDir) => writeEvents(store, runId, outDir),
@@ -80,3 +86,4 @@ export { dpoTrlRecord, dpoLlamaFactoryRecord } from './dpo.ts'
 export { eventRecord } from './events.ts'
 export { explanationRecord, paretoRecord } from './explanations.ts'
 export { impressionRecord, type ImpressionRecord } from './impressions.ts'
+export { plannerRow, reflectorRow, ilAlpacaRow, ilChatRow, reflectorReward } from './trajectories.ts'

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { SimError } from '../../core/index.ts'
 import type { RunStore } from '../../store/index.ts'
 import { renderCard } from '../card.ts'
+import { surrogateWarning } from '../pair-tally.ts'
 import { episodeOutcomes } from '../episodes.ts'
 import type { ExportResult } from '../export-registry.ts'
 import { isValidation, writeJsonl } from '../jsonl.ts'
@@ -81,6 +82,10 @@ export function writeSft(store: RunStore, runId: string, outDir: string, opts: S
   writeJsonl(files[0]!, train)
   writeJsonl(files[1]!, valid)
   const passed = [...episodes.values()].filter((e) => e.passed).length
+  const keptAgents = new Set([...train, ...valid].map((r) => r.meta.agent_id))
+  const kept = [...keptAgents].map((a) => episodes.get(a)!)
+  const meanScore = (es: readonly { score: number }[]) => (es.length ? Math.round((es.reduce((n, e) => n + e.score, 0) / es.length) * 1e4) / 1e4 : 0)
+  const failed = [...episodes.values()].filter((e) => !e.passed)
   writeFileSync(
     files[2]!,
     renderCard({
@@ -105,8 +110,12 @@ export function writeSft(store: RunStore, runId: string, outDir: string, opts: S
         'meta.outcome': 'ok, repaired, cached or surrogate (fallbacks are excluded)',
         'meta.episode_score': 'mean user satisfaction over the episode, 0–1',
       },
-      notes: [`episodes: ${episodes.size}, passed: ${passed}; calls skipped (episode not passed, below min-score or a fallback): ${skipped}`],
+      warnings: surrogateWarning([...models]),
+      notes: [
+        `episodes: ${episodes.size}; passed (the user stopped satisfied): ${passed}; kept: ${kept.length} (mean score ${meanScore(kept)}); not passed, so not kept: ${failed.length} (mean score ${meanScore(failed)})`,
+        `calls skipped (episode not passed, below min-score or a fallback): ${skipped}`,
+      ],
     }),
   )
-  return { files, records: train.length + valid.length }
+  return { files, records: train.length + valid.length, summary: { episodes: episodes.size, passed, kept_episodes: kept.length, kept_mean_score: meanScore(kept), skipped_calls: skipped } }
 }

@@ -31,6 +31,7 @@ export interface ChatRequestBody {
   temperature?: number
   seed?: number
   max_tokens?: number
+  /** Asks for token log-probabilities of the answer. */
   logprobs?: boolean
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema: JsonSchema } } | { type: 'json_object' } | { type: 'text' }
 }

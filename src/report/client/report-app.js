@@ -426,6 +426,18 @@
       }))
   }
 
+  function trialsSection(data) {
+    var withTrials = data.runs.filter(function (r) { return r.trials && r.trials.length })
+    if (!withTrials.length) return null
+    var parts = [h('h2', { text: 'Trials (multi-trial episodes with reflection)' })]
+    withTrials.forEach(function (r) {
+      parts.push(h('h3', { text: runName(r) }), table(['trial', 'users', 'passed', 'pass rate', 'cumulative pass rate', 'avg rounds', 'satisfaction'], r.trials.map(function (f) {
+        return [String(f.trial + 1), fmt(f.users, 'integer'), fmt(f.passed, 'integer'), fmt(f.passRate, 'share'), fmt(f.cumulativePassRate, 'share'), f.avgRounds.toFixed(2), f.satisfaction.toFixed(3)]
+      })))
+    })
+    return h('section', { id: 'trials' }, parts)
+  }
+
   function notesSection(data) {
     var notes = []
     data.runs.forEach(function (r) { r.notes.forEach(function (n) { notes.push(r.id + ': ' + n) }) })
@@ -437,6 +449,7 @@
     var hasActions = data.runs.some(function (r) { return r.actions && r.actions.length })
     var toc = [['config', 'Configuration'], ['summary', 'Summary'], ['metrics', 'Metrics over rounds'], ['distributions', 'Distributions'], ['exposure', 'Exposure'], ['usage', 'Model usage']]
     if (hasActions) toc.push(['actions', 'Corrections'])
+    if (data.runs.some(function (r) { return r.trials && r.trials.length })) toc.push(['trials', 'Trials'])
     toc.push(['stories', 'Agent stories'])
     var main = h('main', null,
       h('header', { class: 'page' }, h('h1', { text: 'usersim report' }),
@@ -446,8 +459,8 @@
         h('nav', { class: 'toc' }, toc.map(function (t) { return h('a', { href: '#' + t[0], text: t[1] }) })),
         // Live, the curves come first: they are what moves.
         data.live
-          ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), storiesSection(data), configSection(data)]
-          : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), storiesSection(data)],
+          ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), storiesSection(data), configSection(data)]
+          : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), storiesSection(data)],
         notesSection(data),
       ] : h('div', { class: 'empty', text: 'No run selected. Tick a run in the bar above.' }))
     root.replaceChildren(main)

@@ -8,11 +8,12 @@ import { warmStart } from './migrations/007-warm-start.ts'
 import { adaptive } from './migrations/008-adaptive.ts'
 import { social } from './migrations/009-social.ts'
 import { funnelSearch } from './migrations/010-funnel-search.ts'
+import { trajectories } from './migrations/011-trajectories.ts'
 import type { Migration } from './migrations/migration.ts'
 
 export type { Migration }
 
 /** Every migration, in version order (versions are reserved per feature and need not be contiguous). */
-export const MIGRATIONS: Migration[] = [core, llm, checkpoints, datasets, fidelity, lifecycle, warmStart, adaptive, social, funnelSearch]
+export const MIGRATIONS: Migration[] = [core, llm, checkpoints, datasets, fidelity, lifecycle, warmStart, adaptive, social, funnelSearch, trajectories]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version

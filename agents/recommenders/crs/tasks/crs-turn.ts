@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { defineTask, type Rng } from '../../../../src/core/index.ts'
 import { crsConstraints, dialogueTurn } from '../dialogue-state.ts'
+import { lesson, lessonsText } from '../../reflection/index.ts'
+import { formatPrice, itemPhrase, joinWords, tagAdjective } from '../item-phrase.ts'
 
 export const crsAction = z.enum(['ask', 'recommend', 'respond'])
 export type CrsAction = z.infer<typeof crsAction>
@@ -18,6 +20,8 @@ export const crsTurnInput = z.object({
   rejected: z.array(z.string()),
   turn: z.number().int().nonnegative(),
   maxTurns: z.number().int().positive(),
+  /** Lessons from earlier failed trials with this user (multi-trial episodes). */
+  lessons: z.array(lesson).max(10).optional(),
 })
 export type CrsTurnInput = z.infer<typeof crsTurnInput>
 
@@ -38,7 +42,7 @@ const SLOT_QUESTION: Record<'category' | 'tags' | 'price', string[]> = {
 }
 
 export function recommendText(c: z.infer<typeof crsCandidate>, why: string): string {
-  return `I recommend "${c.title}", a ${c.tags.join(', ')} ${c.category} ($${c.price})${why}.`
+  return `I recommend "${c.title}", ${itemPhrase(c)} (${formatPrice(c.price)})${why}.`
 }
 
 /**
@@ -52,8 +56,10 @@ export function surrogateCrsTurn(i: CrsTurnInput, rng: Rng): CrsTurnOutput {
   const pool = i.candidates.filter((c) => !rejected.has(c.title))
   const slip = rng.next()
   const lastTurn = i.turn >= i.maxTurns - 1
-  if (!lastTurn && slip < 0.08) return { action: 'respond', text: 'There are many good options out there.' }
-  if (!lastTurn && slip < 0.16 && i.asked.length) {
+  // A lesson that named a slip keeps the CRS from making it again.
+  const learned = new Set((i.lessons ?? []).flatMap((l) => l.diagnosis))
+  if (!lastTurn && slip < 0.08 && !learned.has('no-guidance')) return { action: 'respond', text: 'There are many good options out there.' }
+  if (!lastTurn && slip >= 0.08 && slip < 0.16 && i.asked.length && !learned.has('repeated-question')) {
     const slot = rng.pick(i.asked) as 'category' | 'tags' | 'price'
     return { action: 'ask', slot, text: rng.pick(SLOT_QUESTION[slot]) }
   }
@@ -61,16 +67,17 @@ export function surrogateCrsTurn(i: CrsTurnInput, rng: Rng): CrsTurnOutput {
     if (!i.constraints.category && !i.asked.includes('category')) return { action: 'ask', slot: 'category', text: rng.pick(SLOT_QUESTION.category) }
     if (!i.constraints.tags.length && !i.asked.includes('tags')) return { action: 'ask', slot: 'tags', text: rng.pick(SLOT_QUESTION.tags) }
   }
-  const pick = slip < 0.24 && pool.length > 1 ? pool[pool.length - 1]! : pool[0] ?? i.candidates[0]
+  const weakPick = slip < 0.24 && !learned.has('wrong-pick') && !learned.has('condition-ignored')
+  const pick = weakPick && pool.length > 1 ? pool[pool.length - 1]! : pool[0] ?? i.candidates[0]
   if (!pick) return { action: 'respond', text: 'Could you tell me a bit more about what you like?' }
-  const why = i.constraints.tags.length ? ` since you wanted something ${i.constraints.tags.join(' and ')}` : ''
+  const why = i.constraints.tags.length ? ` since you wanted something ${joinWords(i.constraints.tags.map(tagAdjective))}` : ''
   return { action: 'recommend', item: pick.id, text: recommendText(pick, why) }
 }
 
 /** One turn of the conversational recommender (ECPO's CRS agent). */
 export const crsTurn = defineTask({
   name: 'crs-turn',
-  version: 1,
+  version: 2,
   record: true,
   input: crsTurnInput,
   output: crsTurnOutput,
@@ -91,7 +98,8 @@ export const crsTurn = defineTask({
         `Dialogue so far:\n${i.history.map((t) => `${t.role}: ${t.text}`).join('\n')}\n` +
         `Understood so far: ${JSON.stringify(i.constraints)}. Already asked: ${i.asked.join(', ') || 'nothing'}. Rejected: ${i.rejected.join('; ') || 'none'}.\n` +
         `Search results:\n${i.candidates.map((c) => `[${c.id}] "${c.title}" (${c.category}; ${c.tags.join(', ')}; $${c.price})`).join('\n')}\n` +
-        `Turn ${i.turn + 1} of ${i.maxTurns}.`,
+        `Turn ${i.turn + 1} of ${i.maxTurns}.` +
+        (i.lessons?.length ? `\n${lessonsText(i.lessons)}` : ''),
     },
   ],
   surrogate: surrogateCrsTurn,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTask } from '../../../../src/core/index.ts'
 import { TOOLS } from '../tools.ts'
+import { lesson, lessonsText } from '../../reflection/index.ts'
 
 export const planToolsInput = z.object({
   /** Sizes of the four preference cells. */
@@ -9,6 +10,8 @@ export const planToolsInput = z.object({
   memory: z.string(),
   candidates: z.number().int().nonnegative(),
   historyLength: z.number().int().nonnegative(),
+  /** Lessons from earlier failed trials with this user (multi-trial episodes). */
+  lessons: z.array(lesson).max(10).optional(),
 })
 export type PlanToolsInput = z.infer<typeof planToolsInput>
 
@@ -27,7 +30,7 @@ export type PlanToolsOutput = z.infer<typeof planToolsOutput>
  */
 export const planTools = defineTask({
   name: 'plan-tools',
-  version: 1,
+  version: 2,
   record: true,
   input: planToolsInput,
   output: planToolsOutput,
@@ -44,7 +47,9 @@ export const planTools = defineTask({
     },
     {
       role: 'user',
-      content: `Preferences: ${i.memory}\nCells: ${JSON.stringify(i.cells)}. Candidate items: ${i.candidates}. Items in the user's history: ${i.historyLength}.`,
+      content:
+        `Preferences: ${i.memory}\nCells: ${JSON.stringify(i.cells)}. Candidate items: ${i.candidates}. Items in the user's history: ${i.historyLength}.` +
+        (i.lessons?.length ? `\n${lessonsText(i.lessons)}` : ''),
     },
   ],
   surrogate: (i) => {

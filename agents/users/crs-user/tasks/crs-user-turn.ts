@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineTask, type Rng } from '../../../../src/core/index.ts'
+import { article, categoryNoun } from '../../../recommenders/crs/item-phrase.ts'
 import { personaBrief, personaText, type PersonaBrief } from '../../ailo/tasks/persona-text.ts'
 
 const itemView = z.object({ title: z.string(), category: z.string(), tags: z.array(z.string()), price: z.number() })
@@ -48,7 +49,7 @@ const OPEN: Record<PersonaBrief['tone'], string[]> = { friendly: ['Sure!', 'Oh n
 function nextReveal(i: CrsUserTurnInput, prefer?: 'category' | 'tags' | 'price'): { key: string; phrase: string } | undefined {
   const t = i.hidden.target
   const options: { key: string; phrase: string; slot: string }[] = [
-    { key: 'category', phrase: `a ${t.category}`, slot: 'category' },
+    { key: 'category', phrase: `${article(categoryNoun(t.category))} ${categoryNoun(t.category)}`, slot: 'category' },
     ...t.tags.map((g) => ({ key: `tag:${g}`, phrase: `something ${g}`, slot: 'tags' })),
     { key: 'price', phrase: `under $${Math.ceil(t.price / 10) * 10 + 5}`, slot: 'price' },
   ].filter((o) => !i.hidden.revealed.includes(o.key))

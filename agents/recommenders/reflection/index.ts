@@ -1,0 +1,1 @@
+export { reflectTrial, reflectTrialInput, reflectTrialOutput, surrogateReflect, lesson, lessonsText, failureKind, type Lesson, type FailureKind, type ReflectTrialInput, type ReflectTrialOutput } from './reflect-trial.ts'
