@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { USERSIM_VERSION } from '../runner/index.ts'
 import { registerBranch } from './commands/branch.ts'
+import { registerDistill } from './commands/distill.ts'
 import { registerEval } from './commands/eval.ts'
 import { registerExport } from './commands/export.ts'
 import { registerInterview } from './commands/interview.ts'
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerInterview(program)
   registerReport(program)
   registerExport(program)
+  registerDistill(program)
   registerServe(program)
   registerEval(program)
   registerScenarios(program)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTask } from '../../../../src/core/index.ts'
 import { personaBrief, personaText } from './persona-text.ts'
+import { decideContinueDistill } from './decide-continue-distill.ts'
 
 export const decideContinueInput = z.object({
   persona: personaBrief,
@@ -45,4 +46,5 @@ export const decideContinue = defineTask({
       reason: leave ? (i.satisfaction < 0.45 ? 'Not finding what I want.' : 'That is enough for now.') : 'Worth another look.',
     }
   },
+  distill: decideContinueDistill,
 })

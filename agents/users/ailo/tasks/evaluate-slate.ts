@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTask, type Rng } from '../../../../src/core/index.ts'
 import { personaBrief, personaText } from './persona-text.ts'
+import { evaluateSlateDistill } from './evaluate-slate-distill.ts'
 
 const slateItem = z.object({
   id: z.number().int().nonnegative(),
@@ -100,4 +101,5 @@ export const evaluateSlate = defineTask({
     },
   ],
   surrogate: surrogateEvaluate,
+  distill: evaluateSlateDistill,
 })
