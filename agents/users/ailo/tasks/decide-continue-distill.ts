@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { logistic, rngFor, type DistillSpec, type Rng } from '../../../../src/core/index.ts'
-import type { DecideContinueInput, DecideContinueOutput } from './decide-continue.ts'
+import type { DecideContinueInput, DecideContinueOutput } from './decide-continue-schema.ts'
 
 /**
  * decide-continue's surrogate with its constants as data: the chance to leave is a

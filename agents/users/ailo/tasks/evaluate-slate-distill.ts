@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { adam, ridge, rngFor, setF1, type DistillSpec, type Rng } from '../../../../src/core/index.ts'
-import type { EvaluateSlateInput, EvaluateSlateOutput } from './evaluate-slate.ts'
+import type { EvaluateSlateInput, EvaluateSlateOutput } from './evaluate-slate-schema.ts'
 
 /**
  * evaluate-slate's surrogate with its constants as data. Per item j the click utility is
