@@ -3,6 +3,7 @@ import { correctionsCommitHook } from '../correction/corrections-repo.ts'
 import { guardsExtension } from '../correction/guards-extension.ts'
 import { tracesCommitHook } from '../datasets/traces-repo.ts'
 import { llmCallsCommitHook } from '../llm/llm-calls-repo.ts'
+import { hybridAuditCommitHook } from '../distill/audit-repo.ts'
 import type { Extensions } from '../runner/launch.ts'
 import type { RunExtension } from '../runner/round-loop.ts'
 import { shardExtensions } from './shard.ts'
@@ -21,14 +22,14 @@ export interface DefaultExtensionOptions {
 
 /**
  * Every feature plugged into the engine, from this one place:
- * - store commit hooks: model calls (`llm_calls`, `llm_cache`), corrections, dataset traces;
+ * - store commit hooks: model calls (`llm_calls`, `llm_cache`), corrections, dataset traces, the hybrid audit;
  * - round-loop extensions: checkpoints after committed rounds, run-level guards with their fallback;
- * - shard extensions (./shard.ts): the consistency critics around each shard's task runner.
+ * - shard extensions (./shard.ts): the hybrid model/surrogate split and the consistency critics around each shard's task runner.
  */
 export function defaultExtensions(o: DefaultExtensionOptions = {}): Extensions {
   const hold = o.testHold
   return {
-    commitHooks: [llmCallsCommitHook, correctionsCommitHook, tracesCommitHook],
+    commitHooks: [llmCallsCommitHook, correctionsCommitHook, tracesCommitHook, hybridAuditCommitHook],
     run: [
       checkpointExtension({ ...o.checkpoints, beforeLedger: hold ? (round) => hold.at(`checkpoint:${round}`) : o.checkpoints?.beforeLedger }),
       guardsExtension(),

@@ -30,6 +30,8 @@ export interface RunOverrides {
   recovery?: Record<string, unknown>
   /** The task backend (absent: the surrogate). */
   llm?: LlmSettings
+  /** A distilled surrogate profile and the model share (checked by the config schema). */
+  hybrid?: unknown
 }
 
 /** Resolves a scenario reference and builds the run's configuration, parsed and typed once here. */
@@ -56,6 +58,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     ndcgSample: o.ndcgSample,
     recovery: o.recovery,
     llm: o.llm,
+    hybrid: o.hybrid,
   })
   if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenAiTestServer, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
@@ -70,5 +70,74 @@ describe('usersim distill (against the scripted user model)', () => {
     const none = await runCli(['distill', sid, '--db', db, '--out', join(dir, 'y.json')])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/no recorded model answers/)
+  }, 120_000)
+
+  it('runs the whole population on the distilled surrogate: seeded, and unlike the default surrogate', async () => {
+    const args = ['run', 'feed', '--agents', '200', '--rounds', '2', '--catalog', '400', '--seed', '9', '--db', db, '--json']
+    const a = await runCli([...args, '--surrogate-profile', profileFile, '--threads', '0'])
+    expect(a.code, a.stderr).toBe(0)
+    const b = await runCli([...args, '--surrogate-profile', profileFile, '--threads', '2'])
+    const plain = await runCli(args)
+    const [ra, rb, rp] = [a, b, plain].map((r) => JSON.parse(r.stdout))
+    const profile = JSON.parse(readFileSync(profileFile, 'utf8'))
+    expect(ra.config.hybrid.profile.hash).toBe(profile.hash)
+    expect(rb.summary).toEqual(ra.summary)
+    expect(rp.summary).not.toEqual(ra.summary)
+    const d = new Database(db, { readonly: true })
+    const calls = d.prepare('SELECT count(*) AS n FROM llm_calls WHERE run_key = (SELECT key FROM runs WHERE id = ?)').get(ra.runId) as { n: number }
+    d.close()
+    expect(calls.n).toBe(0)
+  }, 120_000)
+
+  it('runs a hybrid population: a stratified sample on the model, the rest on the surrogate, audited, with costs', async () => {
+    server.reset()
+    const r = await runCli(['run', 'feed', '--agents', '600', '--rounds', '2', '--catalog', '400', '--seed', '11', '--llm', 'openai', '--model', 'm', '--base-url', server.url,
+      '--model-share', '0.1', '--surrogate-profile', profileFile, '--price', 'm=1/2', '--db', db, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout)
+    const sample = out.config.hybrid.modelAgents as number[]
+    expect(sample.length).toBeGreaterThan(40)
+    expect(sample.length).toBeLessThan(120)
+    expect(out.config.hybrid.strata).toBeGreaterThan(3)
+    const d = new Database(db, { readonly: true })
+    const agents = d.prepare('SELECT DISTINCT agent_id FROM llm_calls WHERE run_key = (SELECT key FROM runs WHERE id = ?)').pluck().all(out.runId) as number[]
+    d.close()
+    expect(agents.length).toBeGreaterThan(0)
+    expect(agents.every((a) => sample.includes(a))).toBe(true)
+
+    const show = await runCli(['show', out.runId, '--db', db, '--json'])
+    expect(show.code, show.stderr).toBe(0)
+    const h = JSON.parse(show.stdout).hybrid
+    const slate = h.audit.filter((a: { task: string }) => a.task === 'evaluate-slate')
+    expect(slate).toHaveLength(2)
+    for (const a of slate) {
+      expect(a.modelCalls).toBeGreaterThan(0)
+      expect(a.surrogateCalls).toBeGreaterThan(a.modelCalls)
+      expect(a.clickF1.n).toBe(a.modelCalls)
+      expect(a.clickF1.lo).toBeLessThanOrEqual(a.clickF1.mean)
+      expect(a.clickF1.mean).toBeGreaterThan(0.8)
+    }
+    expect(h.cost.total.tokenShare).toBeGreaterThan(0.05)
+    expect(h.cost.total.tokenShare).toBeLessThan(0.2)
+    expect(h.cost.total.projectedMoney).toBeGreaterThan(h.cost.total.money)
+    expect(h.groups.map((g: { metric: string }) => g.metric)).toEqual(['ctr', 'satisfaction', 'leaveRate'])
+    const text = await runCli(['show', out.runId, '--db', db])
+    expect(text.stdout).toMatch(/shadow audit/)
+    expect(text.stdout).toMatch(/tokens at share 1/)
+  }, 120_000)
+
+  it('refuses a bad profile or a model share without a model', async () => {
+    const share = await runCli(['run', 'feed', '--agents', '20', '--rounds', '1', '--model-share', '0.1', '--db', db])
+    expect(share.code).toBe(2)
+    expect(share.stderr).toMatch(/--model-share needs --llm openai/)
+    const missing = await runCli(['run', 'feed', '--agents', '20', '--rounds', '1', '--surrogate-profile', join(dir, 'nope.json'), '--db', db])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/no such file/)
+    const edited = JSON.parse(readFileSync(profileFile, 'utf8'))
+    edited.tasks['evaluate-slate'].params.click[1] = 99
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(edited))
+    const tampered = await runCli(['run', 'feed', '--agents', '20', '--rounds', '1', '--surrogate-profile', join(dir, 'edited.json'), '--db', db])
+    expect(tampered.code).toBe(2)
+    expect(tampered.stderr).toMatch(/hash does not match/)
   }, 120_000)
 })

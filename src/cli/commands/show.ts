@@ -4,6 +4,7 @@ import { RunStore } from '../../store/index.ts'
 import { roundsTable, summaryTable } from '../output/metrics-view.ts'
 import { formatTable } from '../output/table.ts'
 import { llmUsageSection } from '../show/llm-usage-section.ts'
+import { hybridSection } from '../show/hybrid-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
 import type { ShowSection } from '../show/section.ts'
@@ -17,6 +18,7 @@ export const showSections: ShowSection[] = [
   },
   ...recoveryShowSections(formatTable),
   llmUsageSection,
+  hybridSection,
   scenarioMetricsSection(formatTable),
 ]
 
