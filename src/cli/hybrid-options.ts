@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../core/index.ts'
-import { parseRunConfig, surrogateProfileSchema, type HybridSettings, type RunConfig, type SurrogateProfile } from '../config/index.ts'
+import { surrogateProfileSchema, type HybridSettings, type SurrogateProfile } from '../config/index.ts'
 import { checkProfile } from '../distill/distill-run.ts'
-import { stratifiedSample } from '../distill/strata.ts'
 import type { LlmSettings } from '../llm/settings.ts'
 import { collect, parseFlags } from './flags.ts'
 
@@ -57,10 +56,4 @@ export function hybridFromFlags(raw: Record<string, unknown>, llm: LlmSettings |
   }
 }
 
-/** Draws the model-backed sample of a hybrid run (once, where it starts) into its configuration. */
-export async function withModelSample(config: RunConfig): Promise<RunConfig> {
-  const share = config.hybrid?.modelShare
-  if (share === undefined || share >= 1) return config
-  const { agents, strata } = await stratifiedSample(config, share)
-  return parseRunConfig({ ...config, hybrid: { ...config.hybrid, modelAgents: agents, strata } })
-}
+export { withModelSample } from '../distill/strata.ts'

@@ -3,7 +3,7 @@ import type { Db } from '../store/index.ts'
 import { modelUsageByRound, presentRows, roundTaskAudits } from './audit-repo.ts'
 import { estimate, histogramW1, rmsEstimate, type Estimate, type Moments } from './audit-tally.ts'
 
-/** Agreement below this (the lower end of its interval) marks a round and task as out of band. */
+/** Mean agreement below this (over at least 30 calls) marks a round and task as out of band. */
 export const AUDIT_BAND = 0.8
 
 export interface AuditRow {
@@ -146,7 +146,10 @@ export function hybridSummary(db: Db, runKey: number, hybrid: HybridSettings | u
   if (!hybrid.profile) warnings.push('no --surrogate-profile: the surrogate-backed agents ran on the default surrogate')
   for (const a of audit) {
     for (const [name, e] of [['click F1', a.clickF1], ['leave agreement', a.leaveAgreement]] as const) {
-      if (e && e.n >= 30 && e.lo < AUDIT_BAND) warnings.push(`round ${a.round}, ${a.task}: ${name} ${e.mean} [${e.lo}, ${e.hi}] is below the band (${AUDIT_BAND}): the surrogate drifts from the model here`)
+      if (e && e.n >= 30 && e.mean < AUDIT_BAND) {
+        const sure = e.hi < AUDIT_BAND ? 'significantly ' : ''
+        warnings.push(`round ${a.round}, ${a.task}: ${name} ${e.mean} [${e.lo}, ${e.hi}] is ${sure}below the band (${AUDIT_BAND}): the surrogate drifts from the model here`)
+      }
     }
   }
   for (const g of groups) {

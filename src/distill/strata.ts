@@ -1,5 +1,5 @@
 import { combineSeed, mix32 } from '../core/index.ts'
-import type { RunConfig } from '../config/index.ts'
+import { parseRunConfig, type RunConfig } from '../config/index.ts'
 import { createShardEnv } from '../runner/shard-env.ts'
 
 /** The persona cluster an agent is stratified by: how it browses and its first favourite category. */
@@ -27,4 +27,12 @@ export async function stratifiedSample(config: RunConfig, share: number): Promis
     agents.push(...members.sort((x, y) => draw(x) - draw(y) || x - y).slice(0, take))
   }
   return { agents: agents.sort((x, y) => x - y), strata: groups.size }
+}
+
+/** Draws the model-backed sample of a hybrid run (once, where it starts) into its configuration. */
+export async function withModelSample(config: RunConfig): Promise<RunConfig> {
+  const share = config.hybrid?.modelShare
+  if (share === undefined || share >= 1 || config.hybrid?.modelAgents) return config
+  const { agents, strata } = await stratifiedSample(config, share)
+  return parseRunConfig({ ...config, hybrid: { ...config.hybrid, modelAgents: agents, strata } })
 }
