@@ -24,7 +24,7 @@ export const LAYERS = {
   'src/uplift': ['src/core', 'src/data', 'src/store'],
   'src/distill': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'agents'],
   'src/fidelity': ['src/core', 'src/config', 'src/data', 'src/llm', 'src/metrics', 'agents'],
-  'src/report': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'src/correction', 'src/datasets'],
+  'src/report': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'src/correction', 'src/datasets', 'src/distill'],
   'src/recovery': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint'],
   'src/extensions': ['src/core', 'src/config', 'src/llm', 'src/metrics', 'src/store', 'src/runner', 'src/checkpoint', 'src/correction', 'src/datasets', 'src/distill'],
   'src/cli': ['*'],

@@ -8,6 +8,7 @@ import { addEventCounts, emptyCounts, type EventCounts } from './event-aggregate
 import { longTail, type LongTail } from './long-tail.ts'
 import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catalog.ts'
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
+import { hybridSummary, type HybridSummary } from '../distill/hybrid-summary.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
 export interface RunReport {
@@ -31,6 +32,8 @@ export interface RunReport {
   taskCalls: Record<string, number>
   llm: LlmTaskUsage[] | null
   actions: RecordedActions[]
+  /** A hybrid or profiled run's audit, cost projection and group comparison (src/distill). */
+  hybrid: HybridSummary | null
   stories: AgentStory[]
   /** Titles of the items the page names (stories, most shown), by id. */
   items: Record<string, { title: string; category: string }>
@@ -160,6 +163,7 @@ export class ReportBuilder {
       taskCalls: this.store.taskCounts(run.id),
       llm: llmUsage(db, run.id, runKey) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
+      hybrid: hybridSummary(db, runKey, run.config.hybrid) ?? null,
       stories,
       items,
       notes,

@@ -124,6 +124,12 @@ describe('usersim distill (against the scripted user model)', () => {
     const text = await runCli(['show', out.runId, '--db', db])
     expect(text.stdout).toMatch(/shadow audit/)
     expect(text.stdout).toMatch(/tokens at share 1/)
+    const html = join(dir, 'report.html')
+    const report = await runCli(['report', out.runId, '--db', db, '--out', html])
+    expect(report.code, report.stderr).toBe(0)
+    const page = readFileSync(html, 'utf8')
+    expect(page).toMatch(/"hybrid":\{"modelShare":0.1/)
+    expect(page).toMatch(/Shadow audit/)
   }, 120_000)
 
   it('refuses a bad profile or a model share without a model', async () => {
