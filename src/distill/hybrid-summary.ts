@@ -6,6 +6,9 @@ import { estimate, histogramW1, rmsEstimate, type Estimate, type Moments } from 
 /** Mean agreement below this (over at least 30 calls) marks a round and task as out of band. */
 export const AUDIT_BAND = 0.8
 
+/** A group difference smaller than this share of the model-backed figure is not reported, however certain. */
+export const MIN_EFFECT = 0.05
+
 export interface AuditRow {
   round: number
   task: string
@@ -36,7 +39,7 @@ export interface GroupRow {
   metric: 'ctr' | 'satisfaction' | 'leaveRate'
   model: Estimate | null
   surrogate: Estimate | null
-  /** The two groups differ beyond their 95 % intervals: conclusions drawn from the surrogate agents may not hold. */
+  /** The two groups differ beyond their 95 % intervals and by at least MIN_EFFECT: conclusions drawn from the surrogate agents may not hold. */
   differs: boolean
 }
 
@@ -137,7 +140,9 @@ export function hybridSummary(db: Db, runKey: number, hybrid: HybridSettings | u
     for (const metric of ['ctr', 'satisfaction', 'leaveRate'] as const) {
       const m = estimate(moments(vals.model[metric]))
       const s = estimate(moments(vals.surrogate[metric]))
-      const differs = !!m && !!s && s.n > 0 && Math.abs(m.mean - s.mean) > Math.hypot((m.hi - m.mean), (s.hi - s.mean))
+      // Different conclusions: beyond both intervals, and by at least MIN_EFFECT of the model-backed figure.
+      const gap = m && s ? Math.abs(m.mean - s.mean) : 0
+      const differs = !!m && !!s && s.n > 0 && gap > Math.hypot(m.hi - m.mean, s.hi - s.mean) && gap >= MIN_EFFECT * Math.max(Math.abs(m.mean), 1e-9)
       groups.push({ metric, model: m, surrogate: s, differs })
     }
   }

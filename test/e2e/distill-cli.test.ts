@@ -27,7 +27,7 @@ describe('usersim distill (against the scripted user model)', () => {
     const run = await runCli(['run', 'feed', '--agents', '300', '--rounds', '2', '--catalog', '400', '--seed', '5', '--llm', 'openai', '--model', 'm', '--base-url', server.url, '--db', db, '--json'])
     expect(run.code, run.stderr).toBe(0)
     modelRun = JSON.parse(run.stdout).runId
-  }, 120_000)
+  }, 300_000)
   afterAll(async () => {
     await server.close()
   })
@@ -56,7 +56,7 @@ describe('usersim distill (against the scripted user model)', () => {
     const again = await runCli(['distill', modelRun, '--db', db, '--out', join(dir, 'again.json'), '--json'])
     expect(again.code, again.stderr).toBe(0)
     expect(JSON.parse(again.stdout).hash).toBe(profile.hash)
-  }, 120_000)
+  }, 300_000)
 
   it('says what is wrong with bad input', async () => {
     const noOut = await runCli(['distill', modelRun, '--db', db])
@@ -70,7 +70,7 @@ describe('usersim distill (against the scripted user model)', () => {
     const none = await runCli(['distill', sid, '--db', db, '--out', join(dir, 'y.json')])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/no recorded model answers/)
-  }, 120_000)
+  }, 300_000)
 
   it('runs the whole population on the distilled surrogate: seeded, and unlike the default surrogate', async () => {
     const args = ['run', 'feed', '--agents', '200', '--rounds', '2', '--catalog', '400', '--seed', '9', '--db', db, '--json']
@@ -87,7 +87,7 @@ describe('usersim distill (against the scripted user model)', () => {
     const calls = d.prepare('SELECT count(*) AS n FROM llm_calls WHERE run_key = (SELECT key FROM runs WHERE id = ?)').get(ra.runId) as { n: number }
     d.close()
     expect(calls.n).toBe(0)
-  }, 120_000)
+  }, 300_000)
 
   it('runs a hybrid population: a stratified sample on the model, the rest on the surrogate, audited, with costs', async () => {
     server.reset()
@@ -130,7 +130,7 @@ describe('usersim distill (against the scripted user model)', () => {
     const page = readFileSync(html, 'utf8')
     expect(page).toMatch(/"hybrid":\{"modelShare":0.1/)
     expect(page).toMatch(/Shadow audit/)
-  }, 120_000)
+  }, 300_000)
 
   it('refuses a bad profile or a model share without a model', async () => {
     const share = await runCli(['run', 'feed', '--agents', '20', '--rounds', '1', '--model-share', '0.1', '--db', db])
@@ -145,5 +145,5 @@ describe('usersim distill (against the scripted user model)', () => {
     const tampered = await runCli(['run', 'feed', '--agents', '20', '--rounds', '1', '--surrogate-profile', join(dir, 'edited.json'), '--db', db])
     expect(tampered.code).toBe(2)
     expect(tampered.stderr).toMatch(/hash does not match/)
-  }, 120_000)
+  }, 300_000)
 })
