@@ -1,4 +1,4 @@
-import { rngFor, type RecordingTaskRunner, type TaskCallRecord, type TaskDef } from '../core/index.ts'
+import { rngFor, type CallAgreement, type RecordingTaskRunner, type TaskCallRecord, type TaskDef } from '../core/index.ts'
 import type { ShardExtension } from '../runner/shard-extension.ts'
 import { addAgreement, emptyAudit, type TaskTally } from './audit-tally.ts'
 
@@ -38,6 +38,9 @@ export const hybridShardExtension: ShardExtension = {
     const tallies: Record<string, TaskTally> = {}
     const tally = (task: string) => (tallies[task] ??= { modelCalls: 0, surrogateCalls: 0, audit: emptyAudit() })
     const own: TaskCallRecord[] = []
+    // Model answers arrive in any order: keep each call's agreement and sum in (agent, call)
+    // order when the shard is done, so the sums do not depend on the order of completion.
+    const shadows: Array<{ task: string; agent: number; call: number; a: CallAgreement }> = []
 
     const wrapped: RecordingTaskRunner = {
       ...runner,
@@ -48,7 +51,10 @@ export const hybridShardExtension: ShardExtension = {
         if (isModelAgent(meta.agent)) {
           t.modelCalls++
           const out = await runner.run(task, input, meta)
-          if (task.distill) addAgreement(t.audit, task.distill.agreement(input, out, task.distill.surrogate(input, rng(), params ?? task.distill.defaults)))
+          if (task.distill) {
+            const a = task.distill.agreement(input, out, task.distill.surrogate(input, rng(), params ?? task.distill.defaults))
+            shadows.push({ task: task.name, agent: meta.agent, call: meta.call, a })
+          }
           return out
         }
         t.surrogateCalls++
@@ -59,6 +65,11 @@ export const hybridShardExtension: ShardExtension = {
       },
       drain: () => [...runner.drain(), ...own.splice(0)],
     }
-    return { runner: wrapped, collect: () => (Object.keys(tallies).length ? { hybrid: tallies } : {}) }
+    const collect = () => {
+      shadows.sort((x, y) => x.agent - y.agent || x.call - y.call || (x.task < y.task ? -1 : x.task > y.task ? 1 : 0))
+      for (const s of shadows.splice(0)) addAgreement(tally(s.task).audit, s.a)
+      return Object.keys(tallies).length ? { hybrid: tallies } : {}
+    }
+    return { runner: wrapped, collect }
   },
 }
