@@ -12,6 +12,7 @@ export function addHybridOptions(cmd: Command): Command {
   return cmd
     .option('--surrogate-profile <file>', 'run the surrogate on a profile fitted by `usersim distill`')
     .option('--model-share <share>', 'with --llm openai: the share of agents (a seeded sample stratified by persona cluster) that runs on the model; the rest run on the surrogate, audited against the model')
+    .option('--redistill', 'with --model-share and --surrogate-profile: refit the profile between rounds when the shadow audit leaves the band')
     .option('--price <model=in/out>', 'price of a model per 1M input/output tokens, for the cost figures (repeatable)', collect)
 }
 
@@ -19,6 +20,7 @@ const flagsSchema = z.object({
   surrogateProfile: z.string().min(1, '--surrogate-profile must be a file path').optional(),
   modelShare: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, '--model-share must be a share between 0 and 1 (e.g. 0.02)').transform(Number).optional(),
   price: z.array(z.string()).optional(),
+  redistill: z.boolean().default(false),
 })
 
 function readProfile(file: string): SurrogateProfile {
@@ -48,11 +50,13 @@ function parsePrices(list: readonly string[] = []): HybridSettings['prices'] {
 export function hybridFromFlags(raw: Record<string, unknown>, llm: LlmSettings | undefined): HybridSettings | undefined {
   const f = parseFlags(flagsSchema, raw)
   if (f.modelShare !== undefined && llm?.backend !== 'openai') throw new SimError('USAGE', '--model-share needs --llm openai (the share of agents that runs on the model)')
+  if (f.redistill && (f.modelShare === undefined || f.surrogateProfile === undefined)) throw new SimError('USAGE', '--redistill needs --model-share and --surrogate-profile (it refits the profile on the model-backed calls)')
   if (f.surrogateProfile === undefined && f.modelShare === undefined && !f.price?.length) return undefined
   return {
     profile: f.surrogateProfile ? readProfile(f.surrogateProfile) : undefined,
     modelShare: f.modelShare,
     prices: parsePrices(f.price),
+    redistill: f.redistill,
   }
 }
 

@@ -53,5 +53,7 @@ export const hybridSettingsSchema = z.object({
   /** Persona clusters the sample was stratified over. */
   strata: z.number().int().nonnegative().optional(),
   prices: z.record(z.string(), priceSchema).default({}),
+  /** Refit the profile between rounds when the shadow audit leaves the band (continuous distillation). */
+  redistill: z.boolean().default(false),
 })
 export type HybridSettings = z.infer<typeof hybridSettingsSchema>

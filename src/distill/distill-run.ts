@@ -16,6 +16,10 @@ export interface DistillOptions {
   seed?: number
   /** Tasks known beyond the built-in ones (a scenario's own distillable tasks). */
   registry?: Record<string, TaskDef<any, any>>
+  /** Only calls up to this round (a refit between rounds). */
+  maxRound?: number
+  /** The profile to compare with and start from (default: each task's default parameters). */
+  from?: SurrogateProfile
 }
 
 /** Is an agent held out of the fit: a seeded draw per agent, so each agent's calls stay together. */
@@ -76,12 +80,13 @@ export function distillRun(store: RunStore, runId: string, o: DistillOptions = {
   for (const name of names) {
     const task = registry[name]
     if (!task?.distill) throw new SimError('USAGE', `--tasks: "${name}" is not a distillable task (known: ${Object.keys(registry).join(', ')})`)
-    const samples = validSamples(task, recordedCalls(store.db, key, name))
+    const samples = validSamples(task, recordedCalls(store.db, key, name, o.maxRound))
     if (!samples.length) throw new SimError('USAGE', `run ${runId} has no recorded model answers of task ${name} (known: ${available.join(', ') || 'none'})`)
     const train = samples.filter((s) => !heldOut(seed, s.call.agent, share))
     const test = samples.filter((s) => heldOut(seed, s.call.agent, share))
     for (const s of test) heldAgents.add(s.call.agent)
     const spec = task.distill
+    const prior = o.from?.tasks[name]?.version === task.version ? (spec.params.parse(o.from.tasks[name]!.params) as unknown) : spec.defaults
     const fitted = spec.params.parse(spec.fit(train, spec.defaults)) as unknown
     tasks[name] = {
       version: task.version,
@@ -89,7 +94,7 @@ export function distillRun(store: RunStore, runId: string, o: DistillOptions = {
       fit: {
         trainCalls: train.length,
         heldOutCalls: test.length,
-        before: agreementFigures(agreementOn(task, test, run.seed, spec.defaults)),
+        before: agreementFigures(agreementOn(task, test, run.seed, prior)),
         after: agreementFigures(agreementOn(task, test, run.seed, fitted)),
       },
     }

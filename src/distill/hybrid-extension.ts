@@ -1,5 +1,6 @@
 import { rngFor, type CallAgreement, type RecordingTaskRunner, type TaskCallRecord, type TaskDef } from '../core/index.ts'
 import type { ShardExtension } from '../runner/shard-extension.ts'
+import { surrogateProfileSchema } from '../config/index.ts'
 import { addAgreement, emptyAudit, type TaskTally } from './audit-tally.ts'
 
 declare module '../core/shard.ts' {
@@ -26,11 +27,14 @@ export const hybridShardExtension: ShardExtension = {
     const onModel = ctx.llm.backend === 'openai'
     const sample = h.modelAgents ? new Set(h.modelAgents) : undefined
     const isModelAgent = (agent: number) => onModel && (sample === undefined || sample.has(agent))
+    // A profile refitted between rounds comes with the executor started for it (redistill-extension.ts).
+    const refitted = ctx.llm.backend === 'openai' && ctx.llm.hybridProfile !== undefined ? surrogateProfileSchema.parse(ctx.llm.hybridProfile) : undefined
+    const profile = refitted ?? h.profile
     const paramsCache = new Map<string, unknown>()
     const paramsOf = (task: TaskDef<any, any>): unknown => {
       if (!task.distill) return undefined
       if (!paramsCache.has(task.name)) {
-        const t = h.profile?.tasks[task.name]
+        const t = profile?.tasks[task.name]
         paramsCache.set(task.name, t && t.version === task.version ? task.distill.params.parse(t.params) : undefined)
       }
       return paramsCache.get(task.name)

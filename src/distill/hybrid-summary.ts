@@ -1,6 +1,7 @@
 import type { HybridSettings } from '../config/index.ts'
 import type { Db } from '../store/index.ts'
 import { modelUsageByRound, presentRows, roundTaskAudits } from './audit-repo.ts'
+import { profileRefits, type ProfileRefit } from './samples-repo.ts'
 import { estimate, histogramW1, rmsEstimate, type Estimate, type Moments } from './audit-tally.ts'
 
 /** Mean agreement below this (over at least 30 calls) marks a round and task as out of band. */
@@ -51,6 +52,8 @@ export interface HybridSummary {
   audit: AuditRow[]
   cost: { rounds: CostRow[]; total: Omit<CostRow, 'round'> }
   groups: GroupRow[]
+  /** Continuous distillation: the profile refitted after these rounds (`--redistill`). */
+  refits: ProfileRefit[]
   warnings: string[]
 }
 
@@ -170,6 +173,7 @@ export function hybridSummary(db: Db, runKey: number, hybrid: HybridSettings | u
     audit,
     cost: { rounds: costRows, total },
     groups,
+    refits: profileRefits(db, runKey),
     warnings,
   }
 }

@@ -15,14 +15,14 @@ export interface RecordedCall {
  * surrogate are not the model's), with their inputs. Calls logged without prompts
  * (`--log-prompts none`) have no input and are skipped.
  */
-export function recordedCalls(db: Db, runKey: number, task: string): RecordedCall[] {
+export function recordedCalls(db: Db, runKey: number, task: string, maxRound = Number.MAX_SAFE_INTEGER): RecordedCall[] {
   const rows = db
     .prepare(
       `SELECT agent_id AS agent, round, call, input, output FROM llm_calls
-       WHERE run_key = ? AND task = ? AND outcome IN ('ok', 'repaired', 'cached') AND input IS NOT NULL AND output IS NOT NULL
+       WHERE run_key = ? AND task = ? AND round <= ? AND outcome IN ('ok', 'repaired', 'cached') AND input IS NOT NULL AND output IS NOT NULL
        ORDER BY round, agent_id, call`,
     )
-    .all(runKey, task) as Array<{ agent: number; round: number; call: number; input: string; output: string }>
+    .all(runKey, task, maxRound) as Array<{ agent: number; round: number; call: number; input: string; output: string }>
   return rows.map((r) => ({ agent: r.agent, round: r.round, call: r.call, input: JSON.parse(r.input) as unknown, output: JSON.parse(r.output) as unknown }))
 }
 
@@ -31,6 +31,26 @@ export function recordedTasks(db: Db, runKey: number): string[] {
   return (
     db.prepare("SELECT DISTINCT task FROM llm_calls WHERE run_key = ? AND outcome IN ('ok', 'repaired', 'cached') AND input IS NOT NULL ORDER BY task").pluck().all(runKey) as string[]
   )
+}
+
+/** A refit of a hybrid run's profile between rounds (continuous distillation). */
+export interface ProfileRefit {
+  round: number
+  oldHash: string | null
+  newHash: string
+  reason: string
+  figures: Record<string, { before: unknown; after: unknown }>
+}
+
+export function recordRefit(db: Db, runKey: number, r: ProfileRefit): void {
+  db.prepare('INSERT OR REPLACE INTO profile_refits (run_key, round, old_hash, new_hash, reason, figures) VALUES (?, ?, ?, ?, ?, ?)').run(
+    runKey, r.round, r.oldHash, r.newHash, r.reason, JSON.stringify(r.figures),
+  )
+}
+
+export function profileRefits(db: Db, runKey: number): ProfileRefit[] {
+  const rows = db.prepare('SELECT round, old_hash AS oldHash, new_hash AS newHash, reason, figures FROM profile_refits WHERE run_key = ? ORDER BY round').all(runKey) as Array<Omit<ProfileRefit, 'figures'> & { figures: string }>
+  return rows.map((r) => ({ ...r, figures: JSON.parse(r.figures) as ProfileRefit['figures'] }))
 }
 
 /** Keeps a profile in the database it was fitted from (by hash; the same fit is kept once). */

@@ -57,6 +57,8 @@ export const openAiSettingsSchema = z.object({
   logPrompts: logPromptsSchema.default('all'),
   /** Failures in a row that take an endpoint out of rotation, and the first wait before it is probed. */
   breaker: z.object({ failures: z.number().int().positive(), probeAfterMs: z.number().int().positive() }).default({ failures: 5, probeAfterMs: 2000 }),
+  /** A surrogate profile refitted during a hybrid run (src/distill), for the executors started with it; checked where it is used. */
+  hybridProfile: z.unknown().optional(),
 })
 export type OpenAiSettings = z.infer<typeof openAiSettingsSchema>
 export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>

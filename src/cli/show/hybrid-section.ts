@@ -27,6 +27,14 @@ export function renderHybrid(h: HybridSummary): string {
   if (h.groups.length) {
     parts.push('', 'model-backed sample vs surrogate-backed agents (all rounds)', formatTable(['metric', 'model-backed [95% CI]', 'surrogate-backed [95% CI]', 'differ'], h.groups.map((g) => [g.metric, ci(g.model), ci(g.surrogate), g.differs ? 'YES' : 'no'])))
   }
+  if (h.refits.length) {
+    const f1 = (x: unknown) => num((x as { clickF1?: number | null } | undefined)?.clickF1)
+    const leave = (x: unknown) => num((x as { leaveAgreement?: number | null } | undefined)?.leaveAgreement)
+    parts.push('', 'continuous distillation (profile refitted after the round; agreement on held-out calls so far, old → new profile)', formatTable(
+      ['after round', 'new profile', 'click F1 old', 'click F1 new', 'leave old', 'leave new', 'why'],
+      h.refits.map((r) => [r.round, r.newHash.slice(0, 12), f1(r.figures['evaluate-slate']?.before), f1(r.figures['evaluate-slate']?.after), leave(r.figures['decide-continue']?.before), leave(r.figures['decide-continue']?.after), r.reason]),
+    ))
+  }
   if (h.warnings.length) parts.push('', ...h.warnings.map((w) => `! ${w}`))
   return parts.join('\n')
 }

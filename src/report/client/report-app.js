@@ -361,6 +361,10 @@
         parts.push(h('h4', { text: 'Model-backed sample vs surrogate-backed agents (all rounds)' }), table(['metric', 'model-backed', 'surrogate-backed', 'differ'],
           x.groups.map(function (g) { return [g.metric, ci(g.model), ci(g.surrogate), g.differs ? 'YES' : 'no'] })))
       }
+      if (x.refits.length) {
+        parts.push(h('h4', { text: 'Continuous distillation: profile refits' }), table(['after round', 'new profile', 'why'],
+          x.refits.map(function (f) { return [String(f.round), f.newHash.slice(0, 12), f.reason] }), 3))
+      }
       if (x.warnings.length) parts.push(h('ul', { class: 'notes' }, x.warnings.map(function (w) { return h('li', { text: w }) })))
     })
     return h('section', { id: 'hybrid' }, parts)

@@ -17,7 +17,7 @@ describe('the model-backed sample of a hybrid run', () => {
     expect((await stratifiedSample(config, 0.05)).agents).toEqual(s.agents)
     const other = await stratifiedSample({ ...config, seed: 4 }, 0.05)
     expect(other.agents).not.toEqual(s.agents)
-    const withSample = await withModelSample({ ...config, hybrid: { modelShare: 0.05, prices: {} } })
+    const withSample = await withModelSample({ ...config, hybrid: { modelShare: 0.05, prices: {}, redistill: false } })
     expect(withSample.hybrid?.modelAgents).toEqual(s.agents)
   })
 })

@@ -24,5 +24,16 @@ CREATE TABLE hybrid_audit (
   audit TEXT NOT NULL,
   PRIMARY KEY (run_key, round, shard, task)
 );
+-- Continuous distillation: the profile refitted after a round whose audit left the band,
+-- with the agreement before and after on the run's held-out model calls so far.
+CREATE TABLE profile_refits (
+  run_key INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  old_hash TEXT,
+  new_hash TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  figures TEXT NOT NULL,
+  PRIMARY KEY (run_key, round)
+);
 `,
 }
