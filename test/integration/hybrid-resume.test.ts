@@ -14,6 +14,8 @@ import { scriptedUserAnswer } from '../../src/llm/testing/scripted-user-model.ts
 import { buildRunConfig } from '../../src/runner/index.ts'
 import { RunStore } from '../../src/store/index.ts'
 import { tempDir } from '../helpers/cli.ts'
+import { simulate } from '../../src/simulate.ts'
+import Database from 'better-sqlite3'
 import { launchRun, resumeRun } from '../helpers/launch.ts'
 
 describe('a hybrid run stopped and resumed', () => {
@@ -94,5 +96,22 @@ describe('a hybrid run stopped and resumed', () => {
     const strip = (r: typeof a.refits) => r.map(({ newHash: _h, ...rest }) => rest)
     expect(strip(b.refits)).toEqual(strip(a.refits))
     expect(b.audit).toEqual(a.audit)
+  }, 300_000)
+
+  it('simulate() draws the model-backed sample as the CLI does', async () => {
+    const db = join(dir, 'simulate.db')
+    const r = await simulate('feed', { agents: 300, rounds: 1, catalogSize: 300, seed: 5, db, threads: 0, llm: { backend: 'openai', model: 'm', endpoints: [{ url: server.url, concurrency: 8 }] }, hybrid: { modelShare: 0.1 } })
+    const d = new Database(db, { readonly: true })
+    try {
+      const config = JSON.parse(d.prepare('SELECT config FROM runs WHERE id = ?').pluck().get(r.runId) as string)
+      const sample = config.hybrid.modelAgents as number[]
+      expect(sample.length).toBeGreaterThan(20)
+      expect(sample.length).toBeLessThan(80)
+      const agents = d.prepare('SELECT DISTINCT agent_id FROM llm_calls WHERE run_key = (SELECT key FROM runs WHERE id = ?)').pluck().all(r.runId) as number[]
+      expect(agents.length).toBeGreaterThan(0)
+      expect(agents.every((a) => sample.includes(a))).toBe(true)
+    } finally {
+      d.close()
+    }
   }, 300_000)
 })
