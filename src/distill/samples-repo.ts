@@ -49,6 +49,7 @@ export function recordRefit(db: Db, runKey: number, r: ProfileRefit): void {
 }
 
 export function profileRefits(db: Db, runKey: number): ProfileRefit[] {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile_refits'").get()) return []
   const rows = db.prepare('SELECT round, old_hash AS oldHash, new_hash AS newHash, reason, figures FROM profile_refits WHERE run_key = ? ORDER BY round').all(runKey) as Array<Omit<ProfileRefit, 'figures'> & { figures: string }>
   return rows.map((r) => ({ ...r, figures: JSON.parse(r.figures) as ProfileRefit['figures'] }))
 }

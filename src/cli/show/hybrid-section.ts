@@ -9,9 +9,13 @@ const num = (x: number | null | undefined) => (x === null || x === undefined ? N
 /** Renders a hybrid run's split, shadow audit, cost projection and warnings. */
 export function renderHybrid(h: HybridSummary): string {
   const head = [
-    h.modelShare !== null ? `model share ${h.modelShare} (${h.modelAgents ?? 'all'} agents over ${h.strata ?? '?'} persona clusters)` : 'all agents on the model or all on the surrogate',
+    h.modelShare !== null ? `model share ${h.modelShare} (${h.modelAgents ?? 'all'} agents over ${h.strata ?? '?'} persona clusters)` : 'no --model-share',
     h.profile ? `surrogate profile ${h.profile.hash.slice(0, 12)} (distilled from ${h.profile.sourceRun})` : 'default surrogate (no profile)',
   ].join('; ')
+  if (h.cost.total.modelCalls === 0 && h.audit.every((a) => a.modelCalls === 0)) {
+    const calls = h.audit.reduce((n, a) => n + a.surrogateCalls, 0)
+    return `${head}\nevery agent on the surrogate: ${calls.toLocaleString('en-US')} calls, no model calls to audit against`
+  }
   const audit = formatTable(
     ['round', 'task', 'model calls', 'surrogate calls', 'click F1 [95% CI]', 'leave agree [95% CI]', 'rating RMSE', 'satisf. W1'],
     h.audit.map((a) => [a.round, a.task, a.modelCalls, a.surrogateCalls, ci(a.clickF1), ci(a.leaveAgreement), num(a.ratingRmse?.mean), num(a.satisfactionW1)]),
