@@ -44,6 +44,13 @@ export interface GroupRow {
   differs: boolean
 }
 
+/** One round's metrics of the model-backed sample and of the surrogate-backed agents (present agents). */
+export interface SampleRound {
+  round: number
+  model: { agents: number; ctr: number; satisfaction: number; leaveRate: number }
+  surrogate: { agents: number; ctr: number; satisfaction: number; leaveRate: number }
+}
+
 export interface HybridSummary {
   modelShare: number | null
   modelAgents: number | null
@@ -52,6 +59,8 @@ export interface HybridSummary {
   audit: AuditRow[]
   cost: { rounds: CostRow[]; total: Omit<CostRow, 'round'> }
   groups: GroupRow[]
+  /** The same metrics per round, for the model-backed sample and the rest. */
+  byRound: SampleRound[]
   /** Continuous distillation: the profile refitted after these rounds (`--redistill`). */
   refits: ProfileRefit[]
   warnings: string[]
@@ -131,15 +140,32 @@ export function hybridSummary(db: Db, runKey: number, hybrid: HybridSettings | u
 
   // The model-backed sample against the surrogate-backed agents, pooled over rounds.
   const groups: GroupRow[] = []
+  const byRound: SampleRound[] = []
   if (hybrid.modelAgents) {
     const inSample = new Set(hybrid.modelAgents)
     const vals = { model: { ctr: [] as number[], satisfaction: [] as number[], leaveRate: [] as number[] }, surrogate: { ctr: [] as number[], satisfaction: [] as number[], leaveRate: [] as number[] } }
+    type Acc = { agents: number; ctr: number; satisfaction: number; leaveRate: number }
+    const zero = (): Acc => ({ agents: 0, ctr: 0, satisfaction: 0, leaveRate: 0 })
+    const perRound = new Map<number, { model: Acc; surrogate: Acc }>()
     for (const r of presentRows(db, runKey)) {
+      let pr = perRound.get(r.round)
+      if (!pr) perRound.set(r.round, (pr = { model: zero(), surrogate: zero() }))
+      const acc = inSample.has(r.agent) ? pr.model : pr.surrogate
+      acc.agents++
+      acc.ctr += r.shown ? r.clicks / r.shown : 0
+      acc.satisfaction += r.satisfaction
+      acc.leaveRate += r.left
       const g = inSample.has(r.agent) ? vals.model : vals.surrogate
       g.ctr.push(r.shown ? r.clicks / r.shown : 0)
       g.satisfaction.push(r.satisfaction)
       g.leaveRate.push(r.left)
     }
+    const mean = (a: Acc) => {
+      const d = Math.max(1, a.agents)
+      const r = (x: number) => Math.round((x / d) * 1e4) / 1e4
+      return { agents: a.agents, ctr: r(a.ctr), satisfaction: r(a.satisfaction), leaveRate: r(a.leaveRate) }
+    }
+    for (const [round, pr] of [...perRound].sort((x, y) => x[0] - y[0])) byRound.push({ round, model: mean(pr.model), surrogate: mean(pr.surrogate) })
     for (const metric of ['ctr', 'satisfaction', 'leaveRate'] as const) {
       const m = estimate(moments(vals.model[metric]))
       const s = estimate(moments(vals.surrogate[metric]))
@@ -173,6 +199,7 @@ export function hybridSummary(db: Db, runKey: number, hybrid: HybridSettings | u
     audit,
     cost: { rounds: costRows, total },
     groups,
+    byRound,
     refits: profileRefits(db, runKey),
     warnings,
   }

@@ -28,6 +28,12 @@ export function renderHybrid(h: HybridSummary): string {
     ]),
   )
   const parts = [head, '', 'shadow audit (surrogate vs model on the model-backed agents\' inputs)', audit, '', 'cost (projected against every agent on the model)', cost]
+  if (h.byRound.length) {
+    parts.push('', 'per round: model-backed sample | surrogate-backed agents', formatTable(
+      ['round', 'agents', 'CTR', 'satisf.', 'leave', '| agents', 'CTR', 'satisf.', 'leave'],
+      h.byRound.map((r) => [r.round, r.model.agents, r.model.ctr, r.model.satisfaction, r.model.leaveRate, r.surrogate.agents, r.surrogate.ctr, r.surrogate.satisfaction, r.surrogate.leaveRate]),
+    ))
+  }
   if (h.groups.length) {
     parts.push('', 'model-backed sample vs surrogate-backed agents (all rounds)', formatTable(['metric', 'model-backed [95% CI]', 'surrogate-backed [95% CI]', 'differ'], h.groups.map((g) => [g.metric, ci(g.model), ci(g.surrogate), g.differs ? 'YES' : 'no'])))
   }

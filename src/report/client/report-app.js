@@ -357,6 +357,10 @@
           return [String(c.round), fmt(c.modelCalls, 'integer'), fmt(c.tokens, 'integer'), fmt(c.projectedCalls, 'integer'), fmt(c.projectedTokens, 'integer'), c.tokenShare === null ? '—' : (100 * c.tokenShare).toFixed(2) + '%']
             .concat(money ? [fmt(c.money), fmt(c.projectedMoney)] : [])
         })))
+      if (x.byRound.length) {
+        parts.push(h('h4', { text: 'Per round: model-backed sample and surrogate-backed agents' }), table(['round', 'model-backed agents', 'CTR', 'satisfaction', 'leave rate', 'surrogate-backed agents', 'CTR', 'satisfaction', 'leave rate'],
+          x.byRound.map(function (b) { return [String(b.round), fmt(b.model.agents, 'integer'), fmt(b.model.ctr), fmt(b.model.satisfaction), fmt(b.model.leaveRate), fmt(b.surrogate.agents, 'integer'), fmt(b.surrogate.ctr), fmt(b.surrogate.satisfaction), fmt(b.surrogate.leaveRate)] })))
+      }
       if (x.groups.length) {
         parts.push(h('h4', { text: 'Model-backed sample vs surrogate-backed agents (all rounds)' }), table(['metric', 'model-backed', 'surrogate-backed', 'differ'],
           x.groups.map(function (g) { return [g.metric, ci(g.model), ci(g.surrogate), g.differs ? 'YES' : 'no'] })))
