@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', args: '<run-ids>', summary: 'write one self-contained HTML report for one or more runs', load: async () => (await import('./commands/report.ts')).registerReport },
   { name: 'social', args: '<run-ids>', summary: "a run's word of mouth: cascades, clicks from friends, echo chambers, influencers", load: async () => (await import('./commands/social.ts')).registerSocial },
   { name: 'export', args: '<run-id>', summary: 'write a run as a dataset (JSONL + dataset card): sft, dpo, events, corrections, uplift, …', load: async () => (await import('./commands/export.ts')).registerExport },
+  { name: 'distill', args: '<run-id>', summary: "fit the surrogate to a model run's recorded decisions: a profile for --surrogate-profile", load: async () => (await import('./commands/distill.ts')).registerDistill },
   { name: 'serve', args: '', summary: 'serve a live page with the charts of the runs in a database', load: async () => (await import('./commands/serve.ts')).registerServe },
   { name: 'eval', args: '', summary: 'measure how faithful the simulated users are; score uplift models', load: async () => (await import('./commands/eval.ts')).registerEval },
   { name: 'compare', args: '<run-ids>', summary: 'compare runs (policies) in one table, with confidence intervals', load: async () => (await import('./commands/compare.ts')).registerCompare },

@@ -7,6 +7,8 @@ import { executionPlan, type LaunchOptions, type RunExtension, type RunResult } 
 import { stopOnInterrupt } from './interrupt.ts'
 import { createProgress } from './output/progress.ts'
 import { roundsTable, summaryTable } from './output/metrics-view.ts'
+import { hybridSummary, type HybridSummary } from '../distill/hybrid-summary.ts'
+import { RunStore } from '../store/index.ts'
 
 /** A progress bar over rounds and agents, as a round-loop extension. */
 export function progressExtension(config: RunConfig, json: boolean): RunExtension & { finish(): void } {
@@ -66,6 +68,17 @@ export function runSession(config: RunConfig, flags: { threads?: number; shards?
   }
 }
 
+/** A hybrid or profiled run's audit and cost figures, read back from its database. */
+function hybridOf(config: RunConfig, db: string, runId: string): HybridSummary | undefined {
+  if (!config.hybrid) return undefined
+  const store = new RunStore(db, { mustExist: true })
+  try {
+    return hybridSummary(store.db, store.runKey(runId), config.hybrid)
+  } finally {
+    store.close()
+  }
+}
+
 /** Everything `run` prints with --json (also what `resume` and `branch` print). */
 /** Seconds this command spent running rounds: its wall time less the time shards waited for a worker. */
 function busySeconds(inv: RunResult['invocation']): number {
@@ -93,6 +106,8 @@ export function runJson(result: RunResult, config: RunConfig, db: string, scenar
       waitingMs: Math.round(result.invocation.waitingMs),
       agentStepsPerSecond: Math.round(result.invocation.agentSteps / secs),
     },
+    /** Hybrid runs: the shadow audit, the cost projected at share 1, the model-backed vs surrogate-backed groups. */
+    hybrid: hybridOf(config, db, result.runId),
   }
 }
 
@@ -112,6 +127,17 @@ export function printRunResult(result: RunResult, config: RunConfig, db: string,
   const inv = result.invocation
   const secs = busySeconds(inv)
   const waited = inv.waitingMs >= 1000 ? ` (and ${(inv.waitingMs / 1000).toFixed(1)} s waiting for workers)` : ''
+  const h = hybridOf(config, db, result.runId)
+  const hybridLines = h && h.cost.total.modelCalls === 0
+    ? [`every agent on the distilled surrogate${h.profile ? ` (profile ${h.profile.hash.slice(0, 12)} from ${h.profile.sourceRun})` : ''}`, '']
+    : h
+    ? [
+        `hybrid: ${h.modelAgents ?? 'all'} agents on the model${h.profile ? `, the rest on profile ${h.profile.hash.slice(0, 12)}` : ''}; model tokens ${h.cost.total.tokens.toLocaleString('en-US')} of ${h.cost.total.projectedTokens.toLocaleString('en-US')} at share 1` +
+          (h.cost.total.tokenShare !== null ? ` (${(h.cost.total.tokenShare * 100).toFixed(1)} %)` : ''),
+        ...h.warnings.map((w) => `! ${w}`),
+        '',
+      ]
+    : []
   const resumed = inv.fromRound > 0 ? ` (this command ran rounds ${inv.fromRound}–${config.rounds - 1})` : ''
   process.stdout.write(
     [
@@ -121,6 +147,7 @@ export function printRunResult(result: RunResult, config: RunConfig, db: string,
       '',
       summaryTable(result.summary),
       '',
+      ...hybridLines,
       `${inv.agentSteps.toLocaleString('en-US')} agent-steps in ${secs.toFixed(1)} s (${Math.round(inv.agentSteps / secs).toLocaleString('en-US')}/s)${waited}${resumed}${result.stopped ? ', stopped early' : ''}; stored in ${db}`,
       `see it again: npx usersim show ${result.runId} --db ${db}`,
       '',

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { SimError } from '../core/index.ts'
 import { llmSettingsSchema } from '../llm/settings.ts'
 import { recoverySchema } from './recovery-settings.ts'
+import { hybridSettingsSchema } from './hybrid-settings.ts'
 
 /**
  * A run's full configuration, as stored with the run and shipped to every shard. Parsed
@@ -39,6 +40,8 @@ export const runConfigSchema = z.object({
    * process reads OPENAI_API_KEY itself.
    */
   llm: llmSettingsSchema.optional(),
+  /** A distilled surrogate profile and the model/surrogate split of a hybrid run (src/distill). */
+  hybrid: hybridSettingsSchema.optional(),
 })
 export type RunConfig = z.output<typeof runConfigSchema>
 /** What a caller may hand to `parseRunConfig`: defaults may be left out. */

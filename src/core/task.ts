@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { Rng } from './rng.ts'
+import type { DistillSpec } from './profile/spec.ts'
 
 /** One chat message of a task prompt. */
 export interface ChatMessage {
@@ -35,6 +36,11 @@ export interface TaskDef<I = unknown, O = unknown> {
    * return them leave them out.
    */
   logprobs?: boolean
+  /**
+   * The surrogate's parameters as data (src/distill fits them to a model's recorded
+   * answers; `--surrogate-profile` runs on them). Tasks without it keep their fixed surrogate.
+   */
+  distill?: DistillSpec<I, O, any>
 }
 
 /**

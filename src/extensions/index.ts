@@ -4,6 +4,8 @@ import { guardsExtension } from '../correction/guards-extension.ts'
 import { tracesCommitHook } from '../datasets/traces-repo.ts'
 import { llmCallsCommitHook } from '../llm/llm-calls-repo.ts'
 import { messagesCommitHook } from '../social/messages-repo.ts'
+import { hybridAuditCommitHook } from '../distill/audit-repo.ts'
+import { redistillExtension } from '../distill/redistill-extension.ts'
 import type { Extensions } from '../runner/launch.ts'
 import type { RunExtension } from '../runner/round-loop.ts'
 import { shardExtensions } from './shard.ts'
@@ -22,17 +24,19 @@ export interface DefaultExtensionOptions {
 
 /**
  * Every feature plugged into the engine, from this one place:
- * - store commit hooks: model calls (`llm_calls`, `llm_cache`), corrections, dataset traces, messages between agents;
- * - round-loop extensions: checkpoints after committed rounds, run-level guards with their fallback;
- * - shard extensions (./shard.ts): the consistency critics around each shard's task runner.
+ * - store commit hooks: model calls (`llm_calls`, `llm_cache`), corrections, dataset traces, messages between agents, the hybrid audit;
+ * - round-loop extensions: checkpoints after committed rounds, run-level guards with their fallback,
+ *   continuous distillation of a hybrid run's surrogate profile;
+ * - shard extensions (./shard.ts): the hybrid model/surrogate split and the consistency critics around each shard's task runner.
  */
 export function defaultExtensions(o: DefaultExtensionOptions = {}): Extensions {
   const hold = o.testHold
   return {
-    commitHooks: [llmCallsCommitHook, correctionsCommitHook, tracesCommitHook, messagesCommitHook],
+    commitHooks: [llmCallsCommitHook, correctionsCommitHook, tracesCommitHook, messagesCommitHook, hybridAuditCommitHook],
     run: [
       checkpointExtension({ ...o.checkpoints, beforeLedger: hold ? (round) => hold.at(`checkpoint:${round}`) : o.checkpoints?.beforeLedger }),
       guardsExtension(),
+      redistillExtension(),
       ...(hold ? [hold.extension] : []),
       ...(o.run ?? []),
     ],

@@ -89,6 +89,8 @@ export const openAiSettingsSchema = z.object({
     .prefault({}),
   /** How many processes share these limits (set by limitsShare; the limits above are this process's share). */
   limitShares: z.number().int().positive().default(1),
+  /** A surrogate profile refitted during a hybrid run (src/distill), for the executors started with it; checked where it is used. */
+  hybridProfile: z.unknown().optional(),
 })
 export type OpenAiSettings = z.infer<typeof openAiSettingsSchema>
 export type OpenAiSettingsInput = z.input<typeof openAiSettingsSchema>

@@ -10,6 +10,7 @@ import { flattenRoundMetrics, metricsFor, type MetricInfo } from './metric-catal
 import { trialFigures, trialsOf, type TrialFigures } from '../datasets/trials.ts'
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
 import { limitTrajectory, type LimitRound } from '../llm/llm-calls-repo.ts'
+import { hybridSummary, type HybridSummary } from '../distill/hybrid-summary.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
 export interface RunReport {
@@ -37,6 +38,8 @@ export interface RunReport {
   actions: RecordedActions[]
   /** Multi-trial episodes (`--set trials=N`): figures by trial index; null for single-trial runs. */
   trials: TrialFigures[] | null
+  /** A hybrid or profiled run's audit, cost projection and group comparison (src/distill). */
+  hybrid: HybridSummary | null
   stories: AgentStory[]
   /** Titles of the items the page names (stories, most shown), by id. */
   items: Record<string, { title: string; category: string }>
@@ -172,6 +175,7 @@ export class ReportBuilder {
       llmLimits: limitTrajectory(db, runKey) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
       trials: Number(run.config.params.trials ?? 1) > 1 ? trialFigures(trialsOf(this.store, run.id)) : null,
+      hybrid: hybridSummary(db, runKey, run.config.hybrid) ?? null,
       stories,
       items,
       notes,

@@ -35,6 +35,8 @@ export interface RunOverrides {
   llm?: LlmSettings
   /** What the policy learns from before round 0: none, log, burn-in[:rounds] (default: the scenario's). */
   warmStart?: string
+  /** A distilled surrogate profile and the model share (checked by the config schema). */
+  hybrid?: unknown
 }
 
 /** Resolves a scenario reference and builds the run's configuration, parsed and typed once here. */
@@ -57,6 +59,7 @@ export async function buildRunConfig(scenarioRef: string, o: RunOverrides = {}):
     warmStart: o.warmStart ?? d.warmStart ?? 'none',
     recovery: o.recovery,
     llm: o.llm,
+    hybrid: o.hybrid,
   })
   if (!isPolicyUrl(config.policy) && !policyNames(scenario).includes(config.policy)) {
     throw new SimError('POLICY_UNKNOWN', `unknown policy "${config.policy}" (known: ${policyNames(scenario).join(', ')}, or a policy server's http:// URL)`)

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { SimError } from '../../core/index.ts'
 import { startOpenAiTestServer, type FaultKind } from '../../llm/testing/openai-test-server.ts'
+import { scriptedUserAnswer } from '../../llm/testing/scripted-user-model.ts'
 import { collect, intFlag, parseFlags } from '../flags.ts'
 
 const FAULT_KINDS = ['rate-limit', 'server-error', 'slow', 'reset', 'malformed', 'schema-break'] as const
@@ -17,6 +18,7 @@ const flagsSchema = z.object({
   tokens: z.enum(['tiktoken', 'estimate'], { message: '--tokens must be tiktoken or estimate' }).default('tiktoken'),
   json: z.boolean().default(false),
   overflow: z.enum(['queue', 'reject'], { message: '--overflow must be queue or reject' }).default('queue'),
+  script: z.enum(['user'], { message: '--script must be user' }).optional(),
 })
 
 /** `usersim mock-llm`: the test server as a command, to dry-run a scenario with --llm openai. */
@@ -34,6 +36,7 @@ export function registerMockLlm(program: Command): void {
     .option('--seed <n>', 'seed of the fault draws')
     .option('--tokens <how>', 'usage figures: tiktoken (exact, default) or estimate (cheap, for throughput tests)')
     .option('--json', 'print the address as JSON', false)
+    .option('--script <name>', 'scripted answers: user (the AILO user follows stated likes literally and prefers cheaper items; the test bed of `usersim distill`)')
     .action(async (raw: Record<string, unknown>) => {
       const f = parseFlags(flagsSchema, raw)
       const kinds = (f.faults ? f.faults.split(',').map((k) => k.trim()) : [...FAULT_KINDS]) as FaultKind[]
@@ -48,6 +51,7 @@ export function registerMockLlm(program: Command): void {
         randomFaults: f.faultRate ? { rate: f.faultRate, kinds, seed: f.seed } : undefined,
         tokens: f.tokens,
         keepRequests: false,
+        answer: f.script === 'user' ? scriptedUserAnswer() : undefined,
       })
       const models = f.model?.length ? f.model : ['test-model']
       if (f.json) process.stdout.write(JSON.stringify({ url: server.url, models }) + '\n')

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { buildRunConfig, launchRun, type RunResult } from '../../runner/index.ts'
 import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
+import { addHybridOptions, hybridFromFlags, withModelSample } from '../hybrid-options.ts'
 import { applyDataFlags, dataFlag, formatFlag } from '../../data/index.ts'
 import { addRecoveryOptions, recoveryFromFlags } from '../recovery-flags.ts'
 import { serveRunFromFlag } from '../../report/serve-while-running.ts'
@@ -52,6 +53,7 @@ export function registerRun(program: Command): void {
     .option('--serve [port]', 'serve a live view of the run on 127.0.0.1 (default port 8080); keeps serving after the run until Ctrl-C')
   addRecoveryOptions(cmd)
   addLlmOptions(cmd)
+  addHybridOptions(cmd)
   cmd.action(async (scenarioRef: string, raw: Record<string, unknown>) => {
       const flags = parseFlags(runFlags, raw)
       const sets = parseSets(flags.set)
@@ -59,7 +61,8 @@ export function registerRun(program: Command): void {
       const policyOptions = sets.policyOptions
       // Preflight: an unreachable server or unknown model stops here, before a run row exists.
       const llm = await llmFromFlags(raw, { db: flags.db, json: flags.json })
-      const { config, scenario } = await buildRunConfig(scenarioRef, {
+      const hybrid = hybridFromFlags(raw, llm)
+      const built = await buildRunConfig(scenarioRef, {
         agents,
         rounds: flags.rounds,
         slate: flags.slate,
@@ -72,7 +75,10 @@ export function registerRun(program: Command): void {
         policyOptions,
         recovery: recoveryFromFlags(raw),
         llm,
+        hybrid,
       })
+      const { scenario } = built
+      const config = await withModelSample(built.config)
       const live = await serveRunFromFlag(raw.serve, flags.db)
       const session = runSession(config, flags)
       let result: RunResult

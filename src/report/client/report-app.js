@@ -347,6 +347,42 @@
     return h('section', { id: 'usage' }, parts)
   }
 
+  function ci(e) { return e ? fmt(e.mean) + ' [' + fmt(e.lo) + ', ' + fmt(e.hi) + ']' : '—' }
+
+  // A hybrid run: the shadow audit per round and task, its cost against share 1, the two groups.
+  function hybridSection(data) {
+    var runs = data.runs.filter(function (r) { return r.hybrid })
+    if (!runs.length) return null
+    var parts = [h('h2', { text: 'Hybrid run: surrogate audited against the model' })]
+    runs.forEach(function (r) {
+      var x = r.hybrid
+      parts.push(h('h3', { text: runName(r) + (x.modelShare !== null ? ' — model share ' + x.modelShare + ' (' + x.modelAgents + ' agents, ' + x.strata + ' persona clusters)' : '') +
+        (x.profile ? ' — profile ' + x.profile.hash.slice(0, 12) + ' from ' + x.profile.sourceRun : ' — default surrogate') }))
+      parts.push(h('h4', { text: 'Shadow audit (95% intervals)' }), table(['round', 'task', 'model calls', 'surrogate calls', 'click F1', 'leave agreement', 'rating RMSE', 'satisfaction W1'],
+        x.audit.map(function (a) { return [String(a.round), a.task, fmt(a.modelCalls, 'integer'), fmt(a.surrogateCalls, 'integer'), ci(a.clickF1), ci(a.leaveAgreement), a.ratingRmse ? fmt(a.ratingRmse.mean) : '—', a.satisfactionW1 === null ? '—' : fmt(a.satisfactionW1)] }), 2))
+      var money = x.cost.total.money !== undefined
+      parts.push(h('h4', { text: 'Cost against every agent on the model' }), table(['round', 'model calls', 'tokens', 'calls at share 1', 'tokens at share 1', 'token share'].concat(money ? ['cost', 'cost at share 1'] : []),
+        x.cost.rounds.concat([Object.assign({ round: 'all' }, x.cost.total)]).map(function (c) {
+          return [String(c.round), fmt(c.modelCalls, 'integer'), fmt(c.tokens, 'integer'), fmt(c.projectedCalls, 'integer'), fmt(c.projectedTokens, 'integer'), c.tokenShare === null ? '—' : (100 * c.tokenShare).toFixed(2) + '%']
+            .concat(money ? [fmt(c.money), fmt(c.projectedMoney)] : [])
+        })))
+      if (x.byRound.length) {
+        parts.push(h('h4', { text: 'Per round: model-backed sample and surrogate-backed agents' }), table(['round', 'model-backed agents', 'CTR', 'satisfaction', 'leave rate', 'surrogate-backed agents', 'CTR', 'satisfaction', 'leave rate'],
+          x.byRound.map(function (b) { return [String(b.round), fmt(b.model.agents, 'integer'), fmt(b.model.ctr), fmt(b.model.satisfaction), fmt(b.model.leaveRate), fmt(b.surrogate.agents, 'integer'), fmt(b.surrogate.ctr), fmt(b.surrogate.satisfaction), fmt(b.surrogate.leaveRate)] })))
+      }
+      if (x.groups.length) {
+        parts.push(h('h4', { text: 'Model-backed sample vs surrogate-backed agents (all rounds)' }), table(['metric', 'model-backed', 'surrogate-backed', 'differ'],
+          x.groups.map(function (g) { return [g.metric, ci(g.model), ci(g.surrogate), g.differs ? 'YES' : 'no'] })))
+      }
+      if (x.refits.length) {
+        parts.push(h('h4', { text: 'Continuous distillation: profile refits' }), table(['after round', 'new profile', 'why'],
+          x.refits.map(function (f) { return [String(f.round), f.newHash.slice(0, 12), f.reason] }), 3))
+      }
+      if (x.warnings.length) parts.push(h('ul', { class: 'notes' }, x.warnings.map(function (w) { return h('li', { text: w }) })))
+    })
+    return h('section', { id: 'hybrid' }, parts)
+  }
+
   function actionsSection(data) {
     var any = data.runs.some(function (r) { return r.actions && r.actions.length })
     if (!any) return null
@@ -450,6 +486,7 @@
     var toc = [['config', 'Configuration'], ['summary', 'Summary'], ['metrics', 'Metrics over rounds'], ['distributions', 'Distributions'], ['exposure', 'Exposure'], ['usage', 'Model usage']]
     if (hasActions) toc.push(['actions', 'Corrections'])
     if (data.runs.some(function (r) { return r.trials && r.trials.length })) toc.push(['trials', 'Trials'])
+    if (data.runs.some(function (r) { return r.hybrid })) toc.push(['hybrid', 'Hybrid audit'])
     toc.push(['stories', 'Agent stories'])
     var main = h('main', null,
       h('header', { class: 'page' }, h('h1', { text: 'usersim report' }),
@@ -459,8 +496,8 @@
         h('nav', { class: 'toc' }, toc.map(function (t) { return h('a', { href: '#' + t[0], text: t[1] }) })),
         // Live, the curves come first: they are what moves.
         data.live
-          ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), storiesSection(data), configSection(data)]
-          : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), storiesSection(data)],
+          ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data), configSection(data)]
+          : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data)],
         notesSection(data),
       ] : h('div', { class: 'empty', text: 'No run selected. Tick a run in the bar above.' }))
     root.replaceChildren(main)

@@ -1,23 +1,9 @@
-import { z } from 'zod'
 import { defineTask } from '../../../../src/core/index.ts'
-import { personaBrief, personaText } from './persona-text.ts'
+import { personaText } from './persona-text.ts'
+import { decideContinueInput, decideContinueOutput } from './decide-continue-schema.ts'
+import { decideContinueDistill } from './decide-continue-distill.ts'
 
-export const decideContinueInput = z.object({
-  persona: personaBrief,
-  satisfaction: z.number().min(0).max(1),
-  fatigue: z.number().min(0),
-  visits: z.number().int().nonnegative(),
-  clicked: z.number().int().nonnegative(),
-  /** Simulator-only: leaving pressure (fatigue + disappointment) and the patience it is compared with. */
-  hidden: z.object({ pressure: z.number(), patience: z.number() }),
-})
-export type DecideContinueInput = z.infer<typeof decideContinueInput>
-
-export const decideContinueOutput = z.object({
-  decision: z.enum(['continue', 'leave']),
-  reason: z.string().max(300),
-})
-export type DecideContinueOutput = z.infer<typeof decideContinueOutput>
+export { decideContinueInput, decideContinueOutput, type DecideContinueInput, type DecideContinueOutput } from './decide-continue-schema.ts'
 
 export const decideContinue = defineTask({
   name: 'decide-continue',
@@ -45,4 +31,5 @@ export const decideContinue = defineTask({
       reason: leave ? (i.satisfaction < 0.45 ? 'Not finding what I want.' : 'That is enough for now.') : 'Worth another look.',
     }
   },
+  distill: decideContinueDistill,
 })
