@@ -1,4 +1,4 @@
-import type { Interaction } from './policy.ts'
+import type { Interaction } from './interaction.ts'
 
 /**
  * One agent's round as stored and measured: the compact event row.

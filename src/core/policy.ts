@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Interaction } from './interaction.ts'
 import type { Rng } from './rng.ts'
 import type { MetricFn } from './metric.ts'
 import type { TaskDef } from './task.ts'
@@ -65,21 +66,7 @@ export type Recommendation =
       explanations?: string[]
     }
 
-/** A read-only list of ids: a plain array or a typed-array view. */
-export type IdList = ArrayLike<number> & Iterable<number>
-
-/** One user's interaction in a round, as the policy learns from it. */
-export interface Interaction {
-  agent: number
-  slate: IdList
-  clicks: IdList
-  ratings: IdList
-  /** Items added to the cart (a subset of clicks) and ordered (a subset of carts); empty off e-commerce catalogs. */
-  carts?: IdList
-  orders?: IdList
-  /** The search query of this request, when the user searched (see the search scenario). */
-  query?: string
-}
+export type { IdList, Interaction } from './interaction.ts'
 
 export interface RoundFeedback {
   round: number

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers/cli.ts'
 
-const COMMANDS = 'run|runs|show|resume|rollback|branch|interview|report|export|serve|serve-policy|eval|scenarios|worker|mock-llm|help'
+const COMMANDS = 'run|runs|show|resume|rollback|branch|interview|report|export|serve|serve-policy|eval|scenarios|worker|mock-llm|social|distill|compare|help'
 
 /** The user-facing docs: README, docs/*.md and the examples' own READMEs and headers. */
 function docs(): { file: string; text: string }[] {
