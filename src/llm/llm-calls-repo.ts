@@ -128,3 +128,31 @@ export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefine
     return { round: g.round, endpoint: g.endpoint, calls: g.ls.length, min: sorted[0]!, median: quantile(sorted, 0.5), max: sorted.at(-1)!, last: g.ls.at(-1)! }
   })
 }
+
+/** One model's share of a run's LLM calls. */
+export interface LlmModelUsage {
+  model: string
+  /** Agents whose calls went to this model. */
+  agents: number
+  calls: number
+  promptTokens: number
+  completionTokens: number
+  cacheHits: number
+  fallbacks: number
+  errors: number
+}
+
+/** Calls and tokens per model; undefined when the run's calls went to fewer than two models. */
+export function llmUsageByModel(db: Db, runKey: number): LlmModelUsage[] | undefined {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'llm_calls'").get()
+  if (!has) return undefined
+  const rows = db
+    .prepare(
+      `SELECT model, count(DISTINCT agent_id) AS agents, count(*) AS calls,
+        coalesce(sum(prompt_tokens), 0) AS promptTokens, coalesce(sum(completion_tokens), 0) AS completionTokens,
+        sum(outcome = 'cached') AS cacheHits, sum(outcome = 'fallback') AS fallbacks, sum(outcome = 'error') AS errors
+       FROM llm_calls WHERE run_key = ? AND model IS NOT NULL GROUP BY model ORDER BY model`,
+    )
+    .all(runKey) as LlmModelUsage[]
+  return rows.length > 1 ? rows : undefined
+}
