@@ -104,18 +104,23 @@ export interface LimitRound {
   last: number
 }
 
-/** The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits were fixed (or it made no calls). */
-export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefined {
+/**
+ * The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits
+ * were fixed (or it made no calls). `byModel`: a mixed-model run, where each model holds
+ * its own limit on an endpoint they share: one row per endpoint and model.
+ */
+export function limitTrajectory(db: Db, runKey: number, byModel = false): LimitRound[] | undefined {
   // A database from before the column (read by `report` without migrating) has no trajectory.
   const cols = db.prepare("SELECT name FROM pragma_table_info('llm_calls')").pluck().all() as string[]
   if (!cols.includes('concurrency_limit')) return undefined
   const rows = db
     .prepare(
-      `SELECT round, endpoint, concurrency_limit AS l FROM llm_calls
-       WHERE run_key = ? AND concurrency_limit IS NOT NULL AND endpoint IS NOT NULL ORDER BY round, endpoint, rowid`,
+      `SELECT round, endpoint, model, concurrency_limit AS l FROM llm_calls
+       WHERE run_key = ? AND concurrency_limit IS NOT NULL AND endpoint IS NOT NULL ORDER BY round, endpoint, model, rowid`,
     )
-    .all(runKey) as Array<{ round: number; endpoint: string; l: number }>
+    .all(runKey) as Array<{ round: number; endpoint: string; model: string | null; l: number }>
   if (!rows.length) return undefined
+  if (byModel) for (const r of rows) r.endpoint = `${r.endpoint} (${r.model ?? '?'})`
   const groups = new Map<string, { round: number; endpoint: string; ls: number[] }>()
   for (const r of rows) {
     const k = `${r.round}\n${r.endpoint}`

@@ -56,6 +56,8 @@ describe('usersim run --agent-models (a mixed-model population against the OpenA
     expect(show.code, show.stderr).toBe(0)
     expect(show.stdout).toContain('LLM usage by model')
     expect(show.stdout).toContain('Metrics by model group (--agent-models)')
+    // Each model's own adaptive limit on the endpoint they share.
+    expect(show.stdout).toMatch(/127\.0\.0\.1:\d+\/v1 \(b\)/)
     const json = JSON.parse((await runCli(['show', out.runId, '--db', db, '--json'])).stdout)
     const byModel = json.llmModels as Array<{ model: string; agents: number; calls: number }>
     expect(byModel.map((m) => m.model)).toEqual(['a', 'b'])
