@@ -1,9 +1,13 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTask, type TaskCallMeta } from '../../src/core/index.ts'
 import { createMixedRunner } from '../../src/llm/mixed-runner.ts'
 import { limitsShare, openAiSettingsSchema } from '../../src/llm/settings.ts'
 import { startOpenAiTestServer, type OpenAiTestServer } from '../../src/llm/testing/openai-test-server.ts'
+import { simulate } from '../../src/simulate.ts'
+import { tempDir } from '../helpers/cli.ts'
 
 const rate = defineTask({
   name: 'rate-item',
@@ -63,5 +67,29 @@ describe('mixed-model runner', () => {
     const parts = [0, 1, 2].map((i) => limitsShare(settings, 3, i))
     expect(parts.map((p) => p.modelEndpoints.b![0]!.concurrency).reduce((x, y) => x + y)).toBe(5)
     expect(parts.map((p) => p.endpoints[0]!.concurrency).reduce((x, y) => x + y)).toBe(10)
+  })
+
+  it("simulate() takes the population's models in its LLM settings and stores the assignment", async () => {
+    const s = await startOpenAiTestServer({ models: ['a', 'b'] })
+    servers.push(s)
+    const db = join(tempDir('usersim-mixed-'), 'sim.db')
+    const result = await simulate('feed', {
+      db,
+      agents: 30,
+      rounds: 1,
+      catalogSize: 200,
+      llm: { backend: 'openai', model: 'a', endpoints: [{ url: s.url, concurrency: 16 }], agentModels: { models: [{ model: 'a', share: 2 }, { model: 'b', share: 1 }] } },
+    })
+    const d = new Database(db, { readonly: true })
+    try {
+      const { config } = d.prepare('SELECT config FROM runs WHERE id = ?').get(result.runId) as { config: string }
+      const assignment = JSON.parse(config).llm.agentModels.assignment as number[]
+      expect(assignment.filter((m) => m === 1)).toHaveLength(10)
+      const calls = d.prepare('SELECT DISTINCT agent_id AS agent, model FROM llm_calls').all() as Array<{ agent: number; model: string }>
+      expect(new Set(calls.map((c) => c.model))).toEqual(new Set(['a', 'b']))
+      for (const c of calls) expect(c.model).toBe(assignment[c.agent] === 1 ? 'b' : 'a')
+    } finally {
+      d.close()
+    }
   })
 })
