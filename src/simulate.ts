@@ -3,7 +3,7 @@ import { defaultExtensions } from './extensions/index.ts'
 import { preflight } from './llm/preflight.ts'
 import { llmSettingsSchema, type LlmSettings } from './llm/settings.ts'
 import { buildRunConfig, launchRun, type RunOverrides, type RunResult } from './runner/index.ts'
-import { withModelSample } from './distill/strata.ts'
+import { withAgentModels, withModelSample } from './distill/strata.ts'
 import type { z } from 'zod'
 
 export interface SimulateOptions extends Omit<RunOverrides, 'llm'> {
@@ -42,6 +42,6 @@ export async function simulate(scenario: string, options: SimulateOptions = {}):
   }
   const built = await buildRunConfig(scenario, { ...overrides, llm })
   // A hybrid run (`hybrid: { modelShare, profile }`) draws its model-backed sample here, as the CLI does.
-  const config = await withModelSample(built.config)
+  const config = await withAgentModels(await withModelSample(built.config))
   return launchRun(config, { db, threads, extensions: defaultExtensions() })
 }

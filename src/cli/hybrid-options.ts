@@ -60,4 +60,4 @@ export function hybridFromFlags(raw: Record<string, unknown>, llm: LlmSettings |
   }
 }
 
-export { withModelSample } from '../distill/strata.ts'
+export { withAgentModels, withModelSample } from '../distill/strata.ts'

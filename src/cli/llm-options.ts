@@ -5,6 +5,7 @@ import { preflight } from '../llm/preflight.ts'
 import { splitUrlCredentials } from '../llm/url-credentials.ts'
 import { DEFAULT_ENDPOINT_CONCURRENCY, logPromptsSchema, openAiSettingsSchema, type LlmSettings } from '../llm/settings.ts'
 import { collect, intFlag, parseFlags } from './flags.ts'
+import { parseAgentModels } from '../llm/agent-models.ts'
 
 /** Adds the LLM backend flags to a command (run, resume, ...). */
 export function addLlmOptions(cmd: Command): Command {
@@ -13,6 +14,8 @@ export function addLlmOptions(cmd: Command): Command {
     .option('--model <name>', 'model for every task (with --llm openai)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (repeatable; default $OPENAI_BASE_URL)', collect)
     .option('--task-model <task=model>', 'model for one task (repeatable)', collect)
+    .option('--agent-models <model=share,...>', 'a mixed population: each agent gets one of these models by share, stratified by persona (e.g. llama-8b=0.7,qwen-7b=0.3)')
+    .option('--model-endpoint <model=url>', "an endpoint of one model of --agent-models (repeatable); a model without one uses --base-url", collect)
     .option('--no-cache', 'do not use the response cache')
     .option('--logprobs', 'ask the server for token log-probabilities and store them with the dataset traces (export --format trajectories)')
     .option('--log-prompts <mode>', 'keep prompts and outputs: all (default), none or sample:RATE')
@@ -32,6 +35,8 @@ const flagsSchema = z.object({
   model: z.string().min(1).optional(),
   baseUrl: z.array(z.string()).optional(),
   taskModel: z.array(z.string()).optional(),
+  agentModels: z.string().optional(),
+  modelEndpoint: z.array(z.string()).optional(),
   cache: z.boolean().default(true),
   logprobs: z.boolean().default(false),
   logPrompts: z.string().optional(),
@@ -54,11 +59,14 @@ const flagsSchema = z.object({
 export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: string; json?: boolean }): Promise<LlmSettings | undefined> {
   const f = parseFlags(flagsSchema, raw)
   if (f.llm === 'surrogate') {
-    const stray = (['model', 'baseUrl', 'taskModel'] as const).filter((k) => f[k] !== undefined)
-    if (stray.length) throw new SimError('USAGE', `--model, --base-url and --task-model need --llm openai`)
+    const stray = (['model', 'baseUrl', 'taskModel', 'agentModels', 'modelEndpoint'] as const).filter((k) => f[k] !== undefined)
+    if (stray.length) throw new SimError('USAGE', `--model, --base-url, --task-model, --agent-models and --model-endpoint need --llm openai`)
     return undefined
   }
-  if (!f.model) throw new SimError('USAGE', '--llm openai needs --model NAME (the model name the server serves)')
+  const agentModels = f.agentModels === undefined ? undefined : parseAgentModels(f.agentModels)
+  if (typeof agentModels === 'string') throw new SimError('USAGE', `--agent-models: ${agentModels}`)
+  const model = f.model ?? agentModels?.[0]?.model
+  if (!model) throw new SimError('USAGE', '--llm openai needs --model NAME (the model name the server serves) or --agent-models')
   const given = (f.baseUrl?.length ? f.baseUrl : [process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1']).map(splitUrlCredentials)
   useUrlSecret(given.map((g) => g.secret))
   const urls = given.map((g) => g.url)
@@ -74,12 +82,24 @@ export async function llmFromFlags(raw: Record<string, unknown>, ctx: { db: stri
     if (eq <= 0 || eq === tm.length - 1) throw new SimError('USAGE', `--task-model expects task=model (got "${tm}")`)
     taskModels[tm.slice(0, eq).trim()] = tm.slice(eq + 1).trim()
   }
+  const modelEndpoints: Record<string, Array<{ url: string; concurrency: number }>> = {}
+  for (const me of f.modelEndpoint ?? []) {
+    const eq = me.indexOf('=')
+    const name = me.slice(0, eq).trim()
+    if (eq <= 0 || eq === me.length - 1) throw new SimError('USAGE', `--model-endpoint expects model=url (got "${me}")`)
+    if (!agentModels?.some((m) => m.model === name)) throw new SimError('USAGE', `--model-endpoint names "${name}", which is not one of --agent-models`)
+    const g = splitUrlCredentials(me.slice(eq + 1).trim())
+    useUrlSecret([...given.map((x) => x.secret), g.secret])
+    ;(modelEndpoints[name] ??= []).push({ url: g.url.replace(/\/+$/, ''), concurrency: conc[0]! })
+  }
   if (f.logPrompts !== undefined && !logPromptsSchema.safeParse(f.logPrompts).success) {
     throw new SimError('USAGE', `--log-prompts must be all, none or sample:RATE with RATE between 0 and 1 (got "${f.logPrompts}")`)
   }
   const parsed = openAiSettingsSchema.safeParse({
     backend: 'openai',
-    model: f.model,
+    model,
+    agentModels: agentModels && { models: agentModels },
+    modelEndpoints,
     endpoints: urls.map((url, i) => ({ url: url.replace(/\/+$/, ''), concurrency: conc[conc.length === 1 ? 0 : i] })),
     taskModels,
     temperature: f.temperature,

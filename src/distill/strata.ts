@@ -1,4 +1,5 @@
 import { combineSeed, mix32 } from '../core/index.ts'
+import { assignModels } from '../llm/agent-models.ts'
 import { parseRunConfig, type RunConfig } from '../config/index.ts'
 import { createShardEnv } from '../runner/shard-env.ts'
 
@@ -35,4 +36,17 @@ export async function withModelSample(config: RunConfig): Promise<RunConfig> {
   if (share === undefined || share >= 1 || config.hybrid?.modelAgents) return config
   const { agents, strata } = await stratifiedSample(config, share)
   return parseRunConfig({ ...config, hybrid: { ...config.hybrid, modelAgents: agents, strata } })
+}
+
+/**
+ * Draws a mixed-model population's assignment (once, where the run starts) into its LLM
+ * settings: each agent's model, stratified by persona cluster (see assignModels).
+ */
+export async function withAgentModels(config: RunConfig): Promise<RunConfig> {
+  const llm = config.llm
+  if (llm?.backend !== 'openai' || !llm.agentModels || llm.agentModels.assignment) return config
+  const env = await createShardEnv(config, 1)
+  const strata = Array.from({ length: config.agents }, (_, a) => clusterKey(env.persona(a)))
+  const assignment = assignModels(strata, llm.agentModels.models, config.seed)
+  return parseRunConfig({ ...config, llm: { ...llm, agentModels: { ...llm.agentModels, assignment } } })
 }

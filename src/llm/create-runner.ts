@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { SimError, type RecordingTaskRunner, type ScenarioDef } from '../core/index.ts'
 import type { LlmLimiter } from './limits.ts'
 import { createLlmRunner } from './llm-runner.ts'
+import { createMixedRunner } from './mixed-runner.ts'
 import { openAiSettingsSchema, SURROGATE, type LlmSettings } from './settings.ts'
 import { surrogateRunner } from './surrogate-runner.ts'
 
@@ -26,7 +27,8 @@ export function createTaskRunner(settings: LlmSettings = SURROGATE, ctx: RunnerC
   if (!r) {
     const parsed = openAiSettingsSchema.safeParse(settings)
     if (!parsed.success) return Promise.reject(new SimError('USAGE', `invalid LLM settings:\n${z.prettifyError(parsed.error)}`))
-    r = Promise.resolve(createLlmRunner(parsed.data, { models: ctx.scenario?.models, limiter: ctx.limiter }))
+    const deps = { models: ctx.scenario?.models, limiter: ctx.limiter }
+    r = Promise.resolve(parsed.data.agentModels ? createMixedRunner(parsed.data, deps) : createLlmRunner(parsed.data, deps))
     runners.set(settings, r)
   }
   return r

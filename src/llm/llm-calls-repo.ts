@@ -104,18 +104,23 @@ export interface LimitRound {
   last: number
 }
 
-/** The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits were fixed (or it made no calls). */
-export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefined {
+/**
+ * The adaptive limit's trajectory, per round and endpoint; undefined when the run's limits
+ * were fixed (or it made no calls). `byModel`: a mixed-model run, where each model holds
+ * its own limit on an endpoint they share: one row per endpoint and model.
+ */
+export function limitTrajectory(db: Db, runKey: number, byModel = false): LimitRound[] | undefined {
   // A database from before the column (read by `report` without migrating) has no trajectory.
   const cols = db.prepare("SELECT name FROM pragma_table_info('llm_calls')").pluck().all() as string[]
   if (!cols.includes('concurrency_limit')) return undefined
   const rows = db
     .prepare(
-      `SELECT round, endpoint, concurrency_limit AS l FROM llm_calls
-       WHERE run_key = ? AND concurrency_limit IS NOT NULL AND endpoint IS NOT NULL ORDER BY round, endpoint, rowid`,
+      `SELECT round, endpoint, model, concurrency_limit AS l FROM llm_calls
+       WHERE run_key = ? AND concurrency_limit IS NOT NULL AND endpoint IS NOT NULL ORDER BY round, endpoint, model, rowid`,
     )
-    .all(runKey) as Array<{ round: number; endpoint: string; l: number }>
+    .all(runKey) as Array<{ round: number; endpoint: string; model: string | null; l: number }>
   if (!rows.length) return undefined
+  if (byModel) for (const r of rows) r.endpoint = `${r.endpoint} (${r.model ?? '?'})`
   const groups = new Map<string, { round: number; endpoint: string; ls: number[] }>()
   for (const r of rows) {
     const k = `${r.round}\n${r.endpoint}`
@@ -127,4 +132,32 @@ export function limitTrajectory(db: Db, runKey: number): LimitRound[] | undefine
     const sorted = [...g.ls].sort((a, b) => a - b)
     return { round: g.round, endpoint: g.endpoint, calls: g.ls.length, min: sorted[0]!, median: quantile(sorted, 0.5), max: sorted.at(-1)!, last: g.ls.at(-1)! }
   })
+}
+
+/** One model's share of a run's LLM calls. */
+export interface LlmModelUsage {
+  model: string
+  /** Agents whose calls went to this model. */
+  agents: number
+  calls: number
+  promptTokens: number
+  completionTokens: number
+  cacheHits: number
+  fallbacks: number
+  errors: number
+}
+
+/** Calls and tokens per model; undefined when the run's calls went to fewer than two models. */
+export function llmUsageByModel(db: Db, runKey: number): LlmModelUsage[] | undefined {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'llm_calls'").get()
+  if (!has) return undefined
+  const rows = db
+    .prepare(
+      `SELECT model, count(DISTINCT agent_id) AS agents, count(*) AS calls,
+        coalesce(sum(prompt_tokens), 0) AS promptTokens, coalesce(sum(completion_tokens), 0) AS completionTokens,
+        sum(outcome = 'cached') AS cacheHits, sum(outcome = 'fallback') AS fallbacks, sum(outcome = 'error') AS errors
+       FROM llm_calls WHERE run_key = ? AND model IS NOT NULL GROUP BY model ORDER BY model`,
+    )
+    .all(runKey) as LlmModelUsage[]
+  return rows.length > 1 ? rows : undefined
 }

@@ -2,7 +2,7 @@ import { SimError } from '../core/index.ts'
 import { keepAliveFetch } from './keep-alive-fetch.ts'
 import { openAiChatModel } from './model-client.ts'
 import { classify } from './retry.ts'
-import type { OpenAiSettings } from './settings.ts'
+import { modelSettings, type OpenAiSettings } from './settings.ts'
 
 /** What each endpoint said before the run. */
 export interface PreflightResult {
@@ -26,6 +26,8 @@ function reachError(url: string, err: unknown): SimError {
  * LLM_MODEL_NOT_FOUND with a message that says which endpoint and what to fix.
  */
 export async function preflight(s: OpenAiSettings, opts: { timeoutMs?: number } = {}): Promise<PreflightResult[]> {
+  // A mixed population: each model on its own endpoints (or the shared ones).
+  if (s.agentModels) return (await Promise.all(s.agentModels.models.map((m) => preflight(modelSettings(s, m.model), opts)))).flat()
   const wanted = [...new Set([s.model, ...Object.values(s.taskModels)])]
   const timeoutMs = opts.timeoutMs ?? Math.min(s.timeoutMs, 15_000)
   const key = process.env.OPENAI_API_KEY

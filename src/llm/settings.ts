@@ -89,6 +89,19 @@ export const openAiSettingsSchema = z.object({
     .prefault({}),
   /** How many processes share these limits (set by limitsShare; the limits above are this process's share). */
   limitShares: z.number().int().positive().default(1),
+  /**
+   * A mixed-model population: each agent's calls go to one of these models, by share,
+   * stratified by persona cluster (agent-models.ts). `assignment` (a model index per
+   * agent) is drawn once where the run starts and stored with it.
+   */
+  agentModels: z
+    .object({
+      models: z.array(z.object({ model: z.string().min(1), share: z.number().positive() })).min(1, 'at least one model=share'),
+      assignment: z.array(z.number().int().nonnegative()).optional(),
+    })
+    .optional(),
+  /** model → its own endpoints (and their limits); a model not listed uses `endpoints`. */
+  modelEndpoints: z.record(z.string(), z.array(endpointSchema).min(1)).default({}),
   /** A surrogate profile refitted during a hybrid run (src/distill), for the executors started with it; checked where it is used. */
   hybridProfile: z.unknown().optional(),
 })
@@ -117,8 +130,10 @@ export const DEFAULT_ENDPOINT_CONCURRENCY = 1024
  * The most threads the limits can be shared across: each needs at least one slot on
  * some endpoint and one request a minute.
  */
-export function maxLimitShares(s: Pick<OpenAiSettings, 'endpoints' | 'rpm' | 'tpm'>): number {
-  const slots = s.endpoints.reduce((n, e) => n + e.concurrency, 0)
+export function maxLimitShares(s: Pick<OpenAiSettings, 'endpoints' | 'rpm' | 'tpm'> & { modelEndpoints?: OpenAiSettings['modelEndpoints'] }): number {
+  // Every endpoint list (the shared one and each model's own) needs a slot in every thread.
+  const lists = [s.endpoints, ...Object.values(s.modelEndpoints ?? {})]
+  const slots = Math.min(...lists.map((l) => l.reduce((n, e) => n + e.concurrency, 0)))
   return Math.max(1, Math.min(slots, s.rpm ?? Infinity, s.tpm ?? Infinity))
 }
 
@@ -138,16 +153,29 @@ export function limitsShare(s: OpenAiSettings, parts: number, index: number): Op
     dealt += n % parts
     return Math.floor(n / parts) + extra
   }
-  const endpoints = s.endpoints.map((e) => ({ ...e, concurrency: share(e.concurrency) })).filter((e) => e.concurrency > 0)
+  const shareList = (list: EndpointSettings[]) => {
+    dealt = 0
+    return list.map((e) => ({ ...e, concurrency: share(e.concurrency) })).filter((e) => e.concurrency > 0)
+  }
+  const endpoints = shareList(s.endpoints)
+  const modelEndpoints = Object.fromEntries(Object.entries(s.modelEndpoints).map(([m, l]) => [m, shareList(l)]))
   dealt = 0
   const rpm = s.rpm === undefined ? undefined : share(s.rpm)
   dealt = 0
   const tpm = s.tpm === undefined ? undefined : share(s.tpm)
   const adaptive = { ...s.adaptive, initial: Math.max(1, Math.ceil(s.adaptive.initial / parts)) }
-  return { ...s, endpoints, rpm, tpm, adaptive, limitShares: s.limitShares * parts }
+  return { ...s, endpoints, modelEndpoints, rpm, tpm, adaptive, limitShares: s.limitShares * parts }
 }
 
 /** Is an answer deterministic, so that it may be cached: temperature 0 or a fixed seed. */
 export function deterministic(s: Pick<OpenAiSettings, 'temperature' | 'seed'>): boolean {
   return s.temperature === 0 || s.seed !== undefined
+}
+
+/**
+ * The settings one model of a mixed population runs on: that model for every task without
+ * an override, on its own endpoints when it has them.
+ */
+export function modelSettings(s: OpenAiSettings, model: string): OpenAiSettings {
+  return { ...s, model, endpoints: s.modelEndpoints[model] ?? s.endpoints, agentModels: undefined, modelEndpoints: {} }
 }

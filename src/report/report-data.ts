@@ -172,7 +172,7 @@ export class ReportBuilder {
       exposure: tail,
       taskCalls: this.store.taskCounts(run.id),
       llm: llmUsage(db, run.id, runKey) ?? null,
-      llmLimits: limitTrajectory(db, runKey) ?? null,
+      llmLimits: limitTrajectory(db, runKey, run.config.llm?.backend === 'openai' && !!run.config.llm.agentModels) ?? null,
       actions: recordedActions(db, run.id, runKey, 5),
       trials: Number(run.config.params.trials ?? 1) > 1 ? trialFigures(trialsOf(this.store, run.id)) : null,
       hybrid: hybridSummary(db, runKey, run.config.hybrid) ?? null,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { buildRunConfig, launchRun, type RunResult } from '../../runner/index.ts'
 import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets, THREADS_HELP } from '../flags.ts'
 import { addLlmOptions, llmFromFlags } from '../llm-options.ts'
-import { addHybridOptions, hybridFromFlags, withModelSample } from '../hybrid-options.ts'
+import { addHybridOptions, hybridFromFlags, withAgentModels, withModelSample } from '../hybrid-options.ts'
 import { applyDataFlags, dataFlag, formatFlag } from '../../data/index.ts'
 import { addRecoveryOptions, recoveryFromFlags } from '../recovery-flags.ts'
 import { serveRunFromFlag } from '../../report/serve-while-running.ts'
@@ -78,7 +78,7 @@ export function registerRun(program: Command): void {
         hybrid,
       })
       const { scenario } = built
-      const config = await withModelSample(built.config)
+      const config = await withAgentModels(await withModelSample(built.config))
       const live = await serveRunFromFlag(raw.serve, flags.db)
       const session = runSession(config, flags)
       let result: RunResult

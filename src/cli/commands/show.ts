@@ -7,6 +7,7 @@ import { formatTable } from '../output/table.ts'
 import { terminalSafe } from '../output/terminal-safe.ts'
 import { llmLimitSection, llmUsageSection } from '../show/llm-usage-section.ts'
 import { hybridSection } from '../show/hybrid-section.ts'
+import { llmModelUsageSection, modelGroupsSection } from '../show/agent-models-section.ts'
 import { recoveryShowSections } from '../show/recovery-sections.ts'
 import { judgeSection } from '../show/judge-section.ts'
 import { scenarioMetricsSection } from '../show/scenario-metrics-section.ts'
@@ -38,6 +39,8 @@ export const showSections: ShowSection[] = [
   },
   ...recoveryShowSections(formatTable),
   llmUsageSection,
+  llmModelUsageSection,
+  modelGroupsSection,
   llmLimitSection,
   hybridSection,
   scenarioMetricsSection(formatTable),

@@ -24,7 +24,10 @@ export const llmUsageSection: ShowSection = {
 export const llmLimitSection: ShowSection = {
   title: 'LLM concurrency limit (adaptive)',
   key: 'llmLimits',
-  collect: (store, runId): LimitRound[] | undefined => limitTrajectory(store.db, store.runKey(runId)),
+  collect: (store, runId): LimitRound[] | undefined => {
+    const llm = store.getRun(runId).config.llm
+    return limitTrajectory(store.db, store.runKey(runId), llm?.backend === 'openai' && !!llm.agentModels)
+  },
   render(data: unknown): string {
     const rows = data as LimitRound[]
     return formatTable(
