@@ -2,7 +2,7 @@
  * Writes the movielens scenario's warm-start training log in catalog-id space, for
  * training the Python reference models on exactly what a simulated run warm-starts on:
  *
- *   npx tsx examples/policies/movielens_log.ts --data ../shared/data/ml-latest-small --out log.json
+ *   npx tsx examples/policies/movielens_log.ts --data ml-latest-small --out log.json
  *   /usr/bin/python3 examples/policies/make_movielens.py --log log.json --out /tmp/ml
  *
  * JSON: {"items": catalog size, "source", "trainFraction", "seed", "sequences": [agent a's items oldest first]}.
