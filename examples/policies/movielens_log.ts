@@ -11,6 +11,7 @@
  * /learn carry and user ids are agent ids.
  */
 import { writeFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadScenario } from '../../src/runner/index.ts'
 import type { CalibratedWorld } from '../../src/fidelity/calibration-cache.ts'
@@ -21,11 +22,15 @@ export async function movielensLog(data: string, seed: number, trainFraction: nu
   return { items: world.catalog.items.length, source: world.historySource, trainFraction, seed, sequences: world.history.map((h) => [...h]) }
 }
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '42' }, 'train-fraction': { type: 'string', default: '0.8' } } })
-if (!values.data || !values.out) {
-  process.stderr.write('usage: movielens_log.ts --data DIR --out log.json [--seed 42] [--train-fraction 0.8]\n')
-  process.exit(2)
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '42' }, 'train-fraction': { type: 'string', default: '0.8' } } })
+  if (!values.data || !values.out) {
+    process.stderr.write('usage: movielens_log.ts --data DIR --out log.json [--seed 42] [--train-fraction 0.8]\n')
+    process.exit(2)
+  }
+  const log = await movielensLog(values.data, Number(values.seed), Number(values['train-fraction']))
+  writeFileSync(values.out, JSON.stringify(log))
+  process.stdout.write(`${values.out}: ${log.sequences.length} users, ${log.items} items, ${log.sequences.reduce((n, s) => n + s.length, 0)} interactions\n`)
 }
-const log = await movielensLog(values.data, Number(values.seed), Number(values['train-fraction']))
-writeFileSync(values.out, JSON.stringify(log))
-process.stdout.write(`${values.out}: ${log.sequences.length} users, ${log.items} items, ${log.sequences.reduce((n, s) => n + s.length, 0)} interactions\n`)
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
