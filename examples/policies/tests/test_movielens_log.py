@@ -1,5 +1,7 @@
 """make_movielens.py --log: the movielens scenario's warm-start log (catalog ids) into training files."""
 
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -20,7 +22,8 @@ class MovielensLogTest(unittest.TestCase):
     def test_catalog_and_agent_ids_are_kept(self):
         path = self.write({"items": 40, "source": "planted", "sequences": [[39, 3, 7, 1], [], [5, 6, 2, 0, 38]]})
         out = os.path.join(os.path.dirname(path), "out")
-        card = main(["--log", path, "--out", out, "--last", "4"])
+        with contextlib.redirect_stdout(io.StringIO()):
+            card = main(["--log", path, "--out", out, "--last", "4"])
         self.assertEqual((card["sequences"]["users"], card["sequences"]["items"]), (3, 40))
         seq = read_sequences(os.path.join(out, "sequences"))
         self.assertEqual([(r.user, r.item) for r in seq.test], [(0, 1), (2, 38)])
