@@ -40,21 +40,22 @@ train rearec $PY $HERE/rearec/train.py --data "$WORK/last50/sequences" --k 2 --e
 train lightgcn $PY $HERE/lightgcn/train.py --data "$WORK/full/graph" --epochs "${GCN_EPOCHS:-60}" --threads 1
 train rgcl $PY $HERE/lightgcn/train.py --data "$WORK/full/graph" --rgcl --epochs "${RGCL_EPOCHS:-20}" --threads 1
 
-serve() { # name, server script; prints the URL
+serve() { # name, server script: starts it in this shell (so the trap stops it), sets URL
   local name=$1 script=$2
+  rm -f "$WORK/$name.serve.out"
   $PY "$script" --model "$WORK/$name.pt" --port 0 --path "/$name" > "$WORK/$name.serve.out" 2> "$WORK/$name.serve.log" &
   PIDS+=($!)
   for _ in $(seq 1 300); do
     if grep -q '^listening on ' "$WORK/$name.serve.out"; then break; fi
     sleep 0.2
   done
-  sed -n 's/^listening on //p' "$WORK/$name.serve.out"
+  URL=$(sed -n 's/^listening on //p' "$WORK/$name.serve.out")
+  [ -n "$URL" ] || { echo "server $name did not start (see $WORK/$name.serve.log)" >&2; exit 1; }
 }
 URLS=()
 for m in sasrec:rearec rearec:rearec lightgcn:lightgcn rgcl:lightgcn; do
-  url=$(serve "${m%%:*}" "$HERE/${m#*:}/serve.py")
-  [ -n "$url" ] || { echo "server ${m%%:*} did not start (see $WORK/${m%%:*}.serve.log)" >&2; exit 1; }
-  URLS+=(--policy "$url/${m%%:*}")
+  serve "${m%%:*}" "$HERE/${m#*:}/serve.py"
+  URLS+=(--policy "$URL")
 done
 
 ARGS=(--data "$DATA" --seed "$SEED" --rounds "${ROUNDS:-3}" "${URLS[@]}" --policy bpr --policy cooccurrence --policy popularity --db "$WORK/ab.db")
