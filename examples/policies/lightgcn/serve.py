@@ -6,7 +6,9 @@
 
 A user the model was trained on gets u . i over the catalog (or the candidates); a user
 it has not seen gets the most popular training items. The request's history is removed,
-the top k returned (ties by smaller id). The model does not learn from /learn.
+the top k returned (ties by smaller id). The model is not retrained
+online; it remembers what /learn reports each user consumed (the warm-start log, then
+each round's clicks) and treats it as the start of the user's history.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from lightgcn.model import load  # noqa: E402
-from usersim_policy import Policy, ProtocolError, serve  # noqa: E402
+from usersim_policy import Consumed, Policy, ProtocolError, serve  # noqa: E402
 
 
 class LightGCNPolicy(Policy):
@@ -31,11 +33,13 @@ class LightGCNPolicy(Policy):
         self.name = "lightgcn-rgcl" if blob["config"]["rgcl"] else "lightgcn"
         self.users = blob["users"].numpy().astype(np.float64)
         self.items = blob["items"].numpy().astype(np.float64)
+        self.consumed = Consumed()
         self.popularity = np.asarray(blob["popularity"], dtype=np.float64)
         self.known = np.zeros(len(self.users), dtype=bool)
         self.known[np.asarray(blob.get("known_users", range(len(self.users))), dtype=np.int64)] = True
 
     def reset(self, run, catalog_size, agents, slate):
+        self.consumed.clear()
         if catalog_size != len(self.items):
             raise ProtocolError("catalog.size", f"the model was trained on {len(self.items)} items, the run has {catalog_size}")
 
@@ -44,13 +48,17 @@ class LightGCNPolicy(Policy):
             return self.items @ self.users[user]
         return self.popularity
 
+    def learn(self, kind, round, interactions):
+        self.consumed.add(interactions)
+
     def recommend(self, users, k, round, seed):
         out = []
         for u in users:
+            history = self.consumed.history(u.id, u.history)
             scores = self.scores(u.id)
             ids = np.arange(len(scores)) if u.candidates is None else np.unique(np.asarray(u.candidates, dtype=np.int64))
-            if u.history:
-                ids = ids[~np.isin(ids, np.asarray(u.history, dtype=np.int64))]
+            if history:
+                ids = ids[~np.isin(ids, np.asarray(history, dtype=np.int64))]
             order = ids[np.argsort(-scores[ids], kind="stable")][:k]  # ties go to the smaller id
             out.append({"items": order.tolist(), "scores": scores[order].tolist()})
         return out

@@ -7,7 +7,9 @@
 For each user: the reasoning states from the request's history (last max_len items), the
 ERL user vector (their mean), scores for the whole catalog (or the candidates), the
 history removed, the top k (ties by smaller id). Each user is scored on its own, so an
-answer does not depend on the batch it came in. The model does not learn from /learn.
+answer does not depend on the batch it came in. The model is not retrained
+online; it remembers what /learn reports each user consumed (the warm-start log, then
+each round's clicks) and treats it as the start of the user's history.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from rearec.model import ReaRec, load  # noqa: E402
-from usersim_policy import Policy, ProtocolError, serve  # noqa: E402
+from usersim_policy import Consumed, Policy, ProtocolError, serve  # noqa: E402
 
 
 class ReaRecPolicy(Policy):
@@ -30,12 +32,14 @@ class ReaRecPolicy(Policy):
 
     def __init__(self, model: ReaRec, steps: int | None = None):
         self.model = model.eval()
+        self.consumed = Consumed()
         self.steps = model.cfg.reason_steps if steps is None else steps
         self.name = "sasrec" if self.steps == 0 else f"rearec-erl-k{self.steps}"
         # The item table, divided by the temperature once.
         self.table = (model.item_table() / model.cfg.temperature).detach()
 
     def reset(self, run, catalog_size, agents, slate):
+        self.consumed.clear()
         if catalog_size != self.model.cfg.n_items:
             raise ProtocolError("catalog.size", f"the model was trained on {self.model.cfg.n_items} items, the run has {catalog_size}")
 
@@ -44,13 +48,17 @@ class ReaRecPolicy(Policy):
         states = self.model.reasoning_states(self.model.pad_histories([history]), self.steps)
         return (self.model.user_vector(states) @ self.table.T)[0].numpy()
 
+    def learn(self, kind, round, interactions):
+        self.consumed.add(interactions)
+
     def recommend(self, users, k, round, seed):
         out = []
         for u in users:
-            scores = self.score(u.history).astype(np.float64)
+            history = self.consumed.history(u.id, u.history)
+            scores = self.score(history).astype(np.float64)
             ids = np.arange(len(scores)) if u.candidates is None else np.unique(np.asarray(u.candidates, dtype=np.int64))
-            if u.history:
-                ids = ids[~np.isin(ids, np.asarray(u.history, dtype=np.int64))]
+            if history:
+                ids = ids[~np.isin(ids, np.asarray(history, dtype=np.int64))]
             order = ids[np.argsort(-scores[ids], kind="stable")][:k]  # ids ascending, so ties go to the smaller id
             out.append({"items": order.tolist(), "scores": scores[order].tolist()})
         return out

@@ -13,7 +13,7 @@ import torch.nn.functional as F  # noqa: E402
 from rearec.model import Config, ReaRec, load, save  # noqa: E402
 from rearec.serve import ReaRecPolicy  # noqa: E402
 from rearec.train import evaluate, train, training_windows  # noqa: E402
-from usersim_policy import SequenceRow, User, read_sequences  # noqa: E402
+from usersim_policy import Interaction, SequenceRow, User, read_sequences  # noqa: E402
 
 HISTORIES = [[1, 2, 3], [4], [], [5, 6, 7, 8, 9, 10, 11, 12, 13, 14], [2, 2, 9]]
 
@@ -177,6 +177,17 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(slates[0]["items"], scores.argsort(descending=True)[:5].tolist())
         again = policy.recommend([users[2], users[0]], 5, 3, 9)
         self.assertEqual(json.dumps(again), json.dumps([slates[2], slates[0]]))
+
+    def test_learned_consumption_is_the_start_of_the_history(self):
+        policy = ReaRecPolicy(tiny(2))
+        policy.reset(None, 30, 3, 5)
+        policy.learn("history", -1, [Interaction(0, [1, 2], [1, 2], [4, 5])])
+        policy.learn("round", 0, [Interaction(0, [9, 3, 8], [3], [4])])
+        remembered = policy.recommend([User(0, [])], 5, 1, 7)
+        told = policy.recommend([User(5, [1, 2, 3])], 5, 1, 7)
+        self.assertEqual(remembered[0]["items"], told[0]["items"])
+        policy.reset(None, 30, 3, 5)  # a new run forgets
+        self.assertEqual(policy.recommend([User(0, [])], 5, 1, 7), policy.recommend([User(5, [])], 5, 1, 7))
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ rearec/, lightgcn/).
 
 from .data import DataError, GraphData, SequenceData, SequenceRow, read_graph, read_sequences, write_graph, write_sequences
 from .metrics import mean_metrics, user_metrics
-from .policy import Policy, top_k
+from .policy import Consumed, Policy, top_k
 from .protocol import PROTOCOL, Interaction, ProtocolError, Run, User
 from .server import PolicyHTTPServer, PolicyService, serve
 
 __all__ = [
-    "PROTOCOL", "DataError", "GraphData", "Interaction", "Policy", "PolicyHTTPServer", "PolicyService", "ProtocolError",
+    "PROTOCOL", "Consumed", "DataError", "GraphData", "Interaction", "Policy", "PolicyHTTPServer", "PolicyService", "ProtocolError",
     "Run", "SequenceData", "SequenceRow", "User", "mean_metrics", "read_graph", "read_sequences", "serve", "top_k",
     "user_metrics", "write_graph", "write_sequences",
 ]

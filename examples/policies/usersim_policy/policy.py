@@ -68,3 +68,37 @@ def top_k(
         ids = range(len(scores)) if candidates is None else dict.fromkeys(candidates)
         key = lambda i: (-float(scores[i]), i)  # noqa: E731
     return heapq.nsmallest(k, (i for i in ids if i not in banned), key=key)
+
+
+class Consumed:
+    """Each user's consumed items as /learn reported them (the warm-start log, then each
+    round's clicks), oldest first, each item once: the memory a model that is not retrained
+    online needs so that a warm-started run gives it the user's past. ``history(user,
+    request_history)`` is that memory followed by the request's items it lacks."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, list[int]] = {}
+        self.sets: dict[int, set[int]] = {}
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.sets.clear()
+
+    def add(self, interactions: Iterable[Interaction]) -> None:
+        for it in interactions:
+            items = self.items.setdefault(it.user, [])
+            seen = self.sets.setdefault(it.user, set())
+            for i in it.clicks:
+                if i not in seen:
+                    seen.add(i)
+                    items.append(i)
+
+    def history(self, user: int, request_history: Sequence[int] = ()) -> list[int]:
+        items = self.items.get(user, [])
+        seen = self.sets.get(user, set())
+        extra: list[int] = []
+        for i in request_history:
+            if i not in seen:
+                seen = seen | {i}
+                extra.append(i)
+        return items + extra if extra else list(items)
