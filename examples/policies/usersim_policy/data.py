@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 SPLITS = ("train", "valid", "test")
@@ -150,19 +151,36 @@ def read_graph(directory: str) -> GraphData:
     return GraphData(n_users, n_items, card, splits["train"], splits["valid"], splits["test"])
 
 
+@contextmanager
+def _split_writers(directory: str, header: list[str]):
+    """One CSV writer per split (train/valid/test.csv in ``directory``), each with ``header``."""
+    os.makedirs(directory, exist_ok=True)
+    files = {s: open(os.path.join(directory, f"{s}.csv"), "w", encoding="utf-8", newline="") for s in SPLITS}
+    try:
+        writers = {s: csv.writer(f, lineterminator="\n") for s, f in files.items()}
+        for w in writers.values():
+            w.writerow(header)
+        yield writers
+    finally:
+        for f in files.values():
+            f.close()
+
+
+def _write_card(directory: str, card: dict) -> dict:
+    with open(os.path.join(directory, "card.json"), "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    return card
+
+
 def write_sequences(directory: str, users: int, items: int, sequences: dict[int, list[int]], max_len: int = 50,
                     titles: dict[int, tuple[str, str]] | None = None, card: dict | None = None) -> dict:
     """Writes each user's time-ordered items as a ``sequences`` export, leave-last-out:
     the last item is a test row, the one before a valid row, earlier ones train rows.
     As in ReaRec's data, no row has an empty history (a user's first item is history
     only). Returns the card."""
-    os.makedirs(directory, exist_ok=True)
     counts = {s: 0 for s in SPLITS}
-    files = {s: open(os.path.join(directory, f"{s}.csv"), "w", encoding="utf-8", newline="") for s in SPLITS}
-    try:
-        writers = {s: csv.writer(f, lineterminator="\n") for s, f in files.items()}
-        for w in writers.values():
-            w.writerow(["user_id", "item_id", "history_id"])
+    with _split_writers(directory, ["user_id", "item_id", "history_id"]) as writers:
         for user in sorted(sequences):
             seq = sequences[user]
             n = len(seq)
@@ -170,9 +188,6 @@ def write_sequences(directory: str, users: int, items: int, sequences: dict[int,
                 split = "test" if pos == n - 1 else "valid" if pos == n - 2 else "train"
                 writers[split].writerow([user, seq[pos], " ".join(map(str, seq[max(0, pos - max_len):pos]))])
                 counts[split] += 1
-    finally:
-        for f in files.values():
-            f.close()
     if titles is not None:
         with open(os.path.join(directory, "items.csv"), "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -180,23 +195,14 @@ def write_sequences(directory: str, users: int, items: int, sequences: dict[int,
             for item in range(items):
                 title, category = titles.get(item, (f"item {item}", ""))
                 w.writerow([item, title, category])
-    out = {"users": users, "items": items, "format": "sequences", "split": "leave-last-out", "max_history": max_len,
-           "rows": counts, **(card or {})}
-    with open(os.path.join(directory, "card.json"), "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
-    return out
+    return _write_card(directory, {"users": users, "items": items, "format": "sequences", "split": "leave-last-out",
+                                   "max_history": max_len, "rows": counts, **(card or {})})
 
 
 def write_graph(directory: str, users: int, items: int, sequences: dict[int, list[int]], card: dict | None = None) -> dict:
     """Writes the same leave-last-out split as user-item edges (weight 1). Returns the card."""
-    os.makedirs(directory, exist_ok=True)
     counts = {s: 0 for s in SPLITS}
-    files = {s: open(os.path.join(directory, f"{s}.csv"), "w", encoding="utf-8", newline="") for s in SPLITS}
-    try:
-        writers = {s: csv.writer(f, lineterminator="\n") for s, f in files.items()}
-        for w in writers.values():
-            w.writerow(["user_id", "item_id", "weight"])
+    with _split_writers(directory, ["user_id", "item_id", "weight"]) as writers:
         for user in sorted(sequences):
             seq = sequences[user]
             n = len(seq)
@@ -204,11 +210,4 @@ def write_graph(directory: str, users: int, items: int, sequences: dict[int, lis
                 split = "test" if pos == n - 1 and n >= 2 else "valid" if pos == n - 2 and n >= 3 else "train"
                 writers[split].writerow([user, item, 1])
                 counts[split] += 1
-    finally:
-        for f in files.values():
-            f.close()
-    out = {"users": users, "items": items, "format": "graph", "split": "leave-last-out", "edges": counts, **(card or {})}
-    with open(os.path.join(directory, "card.json"), "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
-    return out
+    return _write_card(directory, {"users": users, "items": items, "format": "graph", "split": "leave-last-out", "edges": counts, **(card or {})})
