@@ -52,6 +52,21 @@ async function catalogOf(store: RunStore, runId: string): Promise<Catalog> {
 }
 
 /**
+ * The split CSV files of a leave-last-out export: each user's consumption, users in id order,
+ * turned into rows by `emit`, which names each row's split.
+ */
+function splitCsv(seqs: Map<number, Consumed[]>, header: string, emit: (user: number, seq: Consumed[], add: (split: Split, cells: Array<string | number>) => void) => void) {
+  const text: Record<Split, string> = { train: header, valid: header, test: header }
+  const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
+  const add = (split: Split, cells: Array<string | number>) => {
+    text[split] += row(cells)
+    counts[split]++
+  }
+  for (const user of [...seqs.keys()].sort((a, b) => a - b)) emit(user, seqs.get(user)!, add)
+  return { text, counts }
+}
+
+/**
  * `sequences`: one row per target item with the items before it (oldest first, at most
  * 50), leave-last-out per user (last item → test, the one before → valid, earlier → train);
  * no row has an empty history (a user's first item is history only), as in ReaRec's data.
@@ -62,19 +77,13 @@ export async function writeSequences(store: RunStore, runId: string, outDir: str
   const seqs = consumption(store, runId)
   const catalog = await catalogOf(store, runId)
   mkdirSync(outDir, { recursive: true })
-  const header = 'user_id,item_id,history_id,carted,ordered\n'
-  const text: Record<Split, string> = { train: header, valid: header, test: header }
-  const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
-  for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
-    const seq = seqs.get(user)!
+  const { text, counts } = splitCsv(seqs, 'user_id,item_id,history_id,carted,ordered\n', (user, seq, add) => {
     const n = seq.length
     for (let pos = 1; pos < n; pos++) {
-      const split: Split = pos === n - 1 ? 'test' : pos === n - 2 ? 'valid' : 'train'
       const t = seq[pos]!
-      text[split] += row([user, t.item, seq.slice(Math.max(0, pos - maxHistory), pos).map((c) => c.item).join(' '), t.carted, t.ordered])
-      counts[split]++
+      add(pos === n - 1 ? 'test' : pos === n - 2 ? 'valid' : 'train', [user, t.item, seq.slice(Math.max(0, pos - maxHistory), pos).map((c) => c.item).join(' '), t.carted, t.ordered])
     }
-  }
+  })
   const files = [...SPLITS.map((s) => `${s}.csv`), 'items.csv', 'card.json', 'README.md'].map((f) => join(outDir, f))
   for (const s of SPLITS) writeFileSync(join(outDir, `${s}.csv`), text[s])
   writeFileSync(join(outDir, 'items.csv'), 'item_id,title,category\n' + catalog.items.map((it) => row([it.id, it.title, it.category])).join(''))
@@ -107,18 +116,10 @@ export async function writeGraph(store: RunStore, runId: string, outDir: string)
   const seqs = consumption(store, runId)
   const catalog = await catalogOf(store, runId)
   mkdirSync(outDir, { recursive: true })
-  const header = 'user_id,item_id,weight,carted,ordered\n'
-  const text: Record<Split, string> = { train: header, valid: header, test: header }
-  const counts: Record<Split, number> = { train: 0, valid: 0, test: 0 }
-  for (const user of [...seqs.keys()].sort((a, b) => a - b)) {
-    const seq = seqs.get(user)!
+  const { text, counts } = splitCsv(seqs, 'user_id,item_id,weight,carted,ordered\n', (user, seq, add) => {
     const n = seq.length
-    seq.forEach((c, pos) => {
-      const split: Split = pos === n - 1 && n >= 2 ? 'test' : pos === n - 2 && n >= 3 ? 'valid' : 'train'
-      text[split] += row([user, c.item, 1, c.carted, c.ordered])
-      counts[split]++
-    })
-  }
+    seq.forEach((c, pos) => add(pos === n - 1 && n >= 2 ? 'test' : pos === n - 2 && n >= 3 ? 'valid' : 'train', [user, c.item, 1, c.carted, c.ordered]))
+  })
   const files = [...SPLITS.map((s) => `${s}.csv`), 'card.json', 'README.md'].map((f) => join(outDir, f))
   for (const s of SPLITS) writeFileSync(join(outDir, `${s}.csv`), text[s])
   writeFileSync(join(outDir, 'card.json'), JSON.stringify({ users: run.config.agents, items: catalog.items.length, format: 'graph', split: 'leave-last-out', edges: counts, run_id: runId, seed: run.seed }, null, 2) + '\n')
