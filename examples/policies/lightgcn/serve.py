@@ -24,6 +24,7 @@ import torch  # noqa: E402
 
 from lightgcn.model import load  # noqa: E402
 from usersim_policy import Consumed, Policy, ProtocolError, serve  # noqa: E402
+from usersim_policy.scored import top_k_scored  # noqa: E402
 
 
 class LightGCNPolicy(Policy):
@@ -55,12 +56,7 @@ class LightGCNPolicy(Policy):
         out = []
         for u in users:
             history = self.consumed.history(u.id, u.history)
-            scores = self.scores(u.id)
-            ids = np.arange(len(scores)) if u.candidates is None else np.unique(np.asarray(u.candidates, dtype=np.int64))
-            if history:
-                ids = ids[~np.isin(ids, np.asarray(history, dtype=np.int64))]
-            order = ids[np.argsort(-scores[ids], kind="stable")][:k]  # ties go to the smaller id
-            out.append({"items": order.tolist(), "scores": scores[order].tolist()})
+            out.append(top_k_scored(self.scores(u.id), k, history, u.candidates))
         return out
 
 
