@@ -6,11 +6,9 @@
 //      distilled surrogate alone: model tokens against the projection at share 1, throughput;
 //   3. audit overhead: CPU of the shadow surrogate per model-backed agent-step.
 // BENCH_DISTILL_AGENTS sets the scale run's size (default 100000).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { TaskDef } from '../src/core/index.ts'
 import { parseRunConfig, type RunConfig, type SurrogateProfile } from '../src/config/index.ts'
 import { agreementOn, distillRun, heldOut } from '../src/distill/distill-run.ts'
@@ -24,27 +22,12 @@ import { createLlmRunner } from '../src/llm/llm-runner.ts'
 import { openAiSettingsSchema, type OpenAiSettings } from '../src/llm/settings.ts'
 import { buildRunConfig, defaultThreads, launchRun } from '../src/runner/index.ts'
 import { RunStore } from '../src/store/index.ts'
+import { mockServer } from './llm.ts'
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const BIN = join(ROOT, 'bin', 'usersim.js')
 const AGENTS = Number(process.env.BENCH_DISTILL_AGENTS ?? 100_000)
 
-async function scriptedServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'mock-llm', '--port', '0', '--latency', '5', '--capacity', '256', '--model', 'm', '--tokens', 'estimate', '--script', 'user', '--json'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = ''
-    child.stdout!.on('data', (d) => {
-      buf += d
-      const nl = buf.indexOf('\n')
-      if (nl >= 0) resolve((JSON.parse(buf.slice(0, nl)) as { url: string }).url)
-    })
-    child.once('exit', (code) => reject(new Error(`mock-llm exited with ${code}`)))
-  })
-  return { url, child }
-}
+// The scripted user model (`mock-llm --script user`) in its own process.
+const scriptedServer = () => mockServer(5, 256, ['--script', 'user'])
 
 const llmSettings = (url: string): OpenAiSettings => openAiSettingsSchema.parse({ backend: 'openai', model: 'm', endpoints: [{ url, concurrency: 64 }], cache: false })
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000

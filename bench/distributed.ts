@@ -101,7 +101,8 @@ function usedMemory(info: string): number {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0)
 }
 
-function startWorker(redis: string, address: { prefix: string; queue: string }): { proc: ChildProcess; ready: Promise<void>; exited: Promise<unknown>; log: () => string } {
+/** A `usersim worker` process on `redis`, ready once it waits for shard jobs (bench/social.ts uses it too). */
+export function startWorker(redis: string, address: { prefix: string; queue: string }): { proc: ChildProcess; ready: Promise<void>; exited: Promise<unknown>; log: () => string } {
   const proc = spawn(process.execPath, ['bin/usersim.js', 'worker', '--redis', redis, '--prefix', address.prefix, '--queue', address.queue], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],

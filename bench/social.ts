@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -10,6 +10,7 @@ import { buildRunConfig, launchRun, shardRanges } from '../src/runner/index.ts'
 import { bullmqExecutor, redisConnection } from '../src/runner/bullmq/index.ts'
 import { iterateMessages } from '../src/social/messages-repo.ts'
 import { RunStore } from '../src/store/index.ts'
+import { startWorker } from './distributed.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 
@@ -126,20 +127,6 @@ async function redisPeak(agents: number): Promise<{ agents: number; peakUsedMB: 
     conn.disconnect()
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
   }
-}
-
-function startWorker(redis: string, address: { prefix: string; queue: string }): { proc: ChildProcess; ready: Promise<void>; exited: Promise<unknown> } {
-  const proc = spawn(process.execPath, ['bin/usersim.js', 'worker', '--redis', redis, '--prefix', address.prefix, '--queue', address.queue], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
-  let log = ''
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      log += d.toString()
-      if (log.includes('waiting for shard jobs')) resolve()
-    })
-    proc.once('exit', (code) => reject(new Error(`worker exited (${code}): ${log}`)))
-  })
-  ready.catch(() => {})
-  return { proc, ready, exited: new Promise((r) => proc.once('exit', r)) }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bench()
