@@ -107,7 +107,7 @@ export interface AiloState {
   expectation: number
   fatigue: number
   memory: AiloMemory
-  /** The user's aspect scores of the explanations shown in the last round that had any. */
+  /** The user's aspect scores of the explanations shown this round (absent in rounds without). */
   explained?: { round: number; items: number[]; aspects: AspectScores[]; misled: number[] }
   /** Friends: trust and the last step's social counts (only with a social layer). */
   social?: SocialMemory
@@ -462,7 +462,6 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
 
       const next: AiloState = { satisfaction, expectation, fatigue: left ? 0 : Math.max(0, fatigue), memory }
       if (explained) next.explained = explained
-      else if (state.explained) next.explained = state.explained
       if (o.search) {
         // After a bad page (no click) a patient user rewrites the query next visit; others give up on the need.
         const reformulate = intent !== undefined && clicks.length === 0 && !left && intent.attempts < 2 && rng.next() < 0.3 + 0.5 * persona.patience
