@@ -3,7 +3,8 @@
 import { buildRunConfig, launchRun } from '../src/runner/index.ts'
 
 const [agents, rounds, policy, db, threads] = process.argv.slice(2)
-const { config } = await buildRunConfig('feed', { agents: Number(agents), rounds: Number(rounds), policy, catalogSize: 5000, slate: 10 })
+// No warm start: the figure is the round loop's own, comparable across versions (feed's default burn-in runs before round 0).
+const { config } = await buildRunConfig('feed', { agents: Number(agents), rounds: Number(rounds), policy, catalogSize: 5000, slate: 10, warmStart: 'none' })
 const t0 = performance.now()
 const result = await launchRun(config, { db: db!, threads: threads === undefined ? undefined : Number(threads) })
 const seconds = (performance.now() - t0) / 1000
