@@ -22,12 +22,31 @@ export async function bench(): Promise<Record<string, unknown>> {
   const r = await evaluateFidelity(cal, await createTaskRunner(), { ratios: [1, 3, 9], seed: 42 })
   const evalMs = performance.now() - t
   const at = (ratio: string) => r.ratios.find((x) => x.ratio === ratio)!
-  // Ablations: drop one term of the watch logit (no refit) to see what carries alignment.
-  const noTaste = await evaluateFidelity({ ...cal, watch: { ...cal.watch, utility: 0 } }, await createTaskRunner(), { ratios: [1], seed: 42 })
-  const noPop = await evaluateFidelity({ ...cal, watch: { ...cal.watch, popularity: 0, popularityByConformity: 0 } }, await createTaskRunner(), { ratios: [1], seed: 42 })
-  // Negatives in proportion to popularity: what the persona's taste adds beyond mainstreamness.
-  const popular = await evaluateFidelity(cal, await createTaskRunner(), { ratios: [1], seed: 42, negatives: 'popular' })
-  const popularNoTaste = await evaluateFidelity({ ...cal, watch: { ...cal.watch, utility: 0 } }, await createTaskRunner(), { ratios: [1], seed: 42, negatives: 'popular' })
+  // Ablations: drop one term of the watch logit (no refit) to see what carries alignment,
+  // with each kind of negatives (the judge is fitted, on the inner split, for the kind it meets).
+  const popularCal = calibrate(data, { seed: 42, negatives: 'popular' })
+  const ablate = async (c: typeof cal, negatives: 'uniform' | 'popular') => {
+    const at1 = async (watch: typeof cal.watch) => (await evaluateFidelity({ ...c, watch }, await createTaskRunner(), { ratios: [1], seed: 42, negatives })).ratios[0]!
+    const full = await at1(c.watch)
+    return {
+      full: full.accuracy,
+      popularityJudge: full.popularityJudge.accuracy,
+      noTaste: (await at1({ ...c.watch, utility: 0 })).accuracy,
+      noPopularity: (await at1({ ...c.watch, popularity: 0, popularityByConformity: 0 })).accuracy,
+      noCoConsumption: (await at1({ ...c.watch, recent: 0 })).accuracy,
+      noTrend: (await at1({ ...c.watch, trend: 0 })).accuracy,
+    }
+  }
+  const uniformAblation = await ablate(cal, 'uniform')
+  const popularAblation = await ablate(popularCal, 'popular')
+  // The judge fitted for the other kind of negatives: what calibrating per protocol buys.
+  const crossPopular = (await evaluateFidelity(cal, await createTaskRunner(), { ratios: [1], seed: 42, negatives: 'popular' })).ratios[0]!.accuracy
+  const crossUniform = (await evaluateFidelity(popularCal, await createTaskRunner(), { ratios: [1], seed: 42, negatives: 'uniform' })).ratios[0]!.accuracy
+  // A second split, nothing refitted by hand.
+  const second = async (negatives: 'uniform' | 'popular') =>
+    (await evaluateFidelity(calibrate(data, { seed: 7, split: { trainFraction: 0.7 }, negatives }), await createTaskRunner(), { ratios: [1], seed: 7, negatives })).ratios[0]!
+  const secondUniform = await second('uniform')
+  const secondPopular = await second('popular')
   // Rating baseline: every user answers their own mean rating.
   const R = data.ratings
   let se = 0
@@ -37,8 +56,13 @@ export async function bench(): Promise<Record<string, unknown>> {
   console.log(`   ml-latest-small: ${data.ratings.length.toLocaleString('en-US')} ratings loaded in ${(loadMs / 1000).toFixed(2)} s, calibrated in ${(calibrateMs / 1000).toFixed(2)} s, evaluated ${r.usersEvaluated} users in ${(evalMs / 1000).toFixed(2)} s`)
   for (const x of r.ratios) console.log(`   ${x.ratio}: accuracy ${x.accuracy.toFixed(3)}  precision ${x.precision.toFixed(3)}  recall ${x.recall.toFixed(3)}  F1 ${x.f1.toFixed(3)}`)
   console.log(`   held-out ratings: RMSE ${r.rating.rmse.toFixed(3)}  MAE ${r.rating.mae.toFixed(3)}  distribution EMD ${r.rating.distribution.emd.toFixed(3)}`)
-  console.log(`   ablations at 1:1: without the rating-fitted utility (popularity, favourite genres, activity) ${noTaste.ratios[0]!.accuracy.toFixed(3)}; without popularity ${noPop.ratios[0]!.accuracy.toFixed(3)}; rating RMSE of the user's mean alone ${meanRmse.toFixed(3)}`)
-  console.log(`   popularity-matched negatives at 1:1: accuracy ${popular.ratios[0]!.accuracy.toFixed(3)} (without taste ${popularNoTaste.ratios[0]!.accuracy.toFixed(3)})`)
+  const row = (a: typeof uniformAblation) =>
+    `${a.full.toFixed(3)} (popularity-only judge ${a.popularityJudge.toFixed(3)}; without taste ${a.noTaste.toFixed(3)}, popularity ${a.noPopularity.toFixed(3)}, co-consumption ${a.noCoConsumption.toFixed(3)}, trend ${a.noTrend.toFixed(3)})`
+  console.log(`   1:1 uniform negatives: ${row(uniformAblation)}`)
+  console.log(`   1:1 popularity-matched negatives: ${row(popularAblation)}`)
+  console.log(`   judge fitted for the other kind: uniform-fitted on popular negatives ${crossPopular.toFixed(3)}, popular-fitted on uniform ${crossUniform.toFixed(3)}`)
+  console.log(`   second split (70/30, seed 7) at 1:1: uniform ${secondUniform.accuracy.toFixed(3)} (popularity-only ${secondUniform.popularityJudge.accuracy.toFixed(3)}), popular ${secondPopular.accuracy.toFixed(3)} (popularity-only ${secondPopular.popularityJudge.accuracy.toFixed(3)})`)
+  console.log(`   rating RMSE of the user's mean alone ${meanRmse.toFixed(3)}`)
   console.log(`   published: Agent4Rec ${PUBLISHED.agent4rec.accuracy} / RMSE ${PUBLISHED.agent4rec.rmse}; SimUSER ${PUBLISHED.simuser.accuracy} / RMSE ${PUBLISHED.simuser.rmse}`)
   return {
     fidelityLoadMs: Math.round(loadMs),
@@ -52,10 +76,12 @@ export async function bench(): Promise<Record<string, unknown>> {
     fidelityRmse: r.rating.rmse,
     fidelityMae: r.rating.mae,
     fidelityRatingEmd: r.rating.distribution.emd,
-    fidelityAccuracy1to1NoTaste: noTaste.ratios[0]!.accuracy,
-    fidelityAccuracy1to1NoPopularity: noPop.ratios[0]!.accuracy,
-    fidelityAccuracy1to1PopularNegatives: popular.ratios[0]!.accuracy,
-    fidelityAccuracy1to1PopularNegativesNoTaste: popularNoTaste.ratios[0]!.accuracy,
+    fidelityAblationUniform1to1: uniformAblation,
+    fidelityAblationPopular1to1: popularAblation,
+    fidelityCrossUniformFitOnPopular: crossPopular,
+    fidelityCrossPopularFitOnUniform: crossUniform,
+    fidelitySecondSplitUniform1to1: secondUniform.accuracy,
+    fidelitySecondSplitPopular1to1: secondPopular.accuracy,
     fidelityRmseUserMeanOnly: Math.round(meanRmse * 1e4) / 1e4,
   }
 }

@@ -43,6 +43,10 @@ export interface AgentOutcome {
   satisfaction: number
   /** Slates shown, in round order. */
   slates: number[][]
+  /** Clicks of each visit, in round order. */
+  clicksPerVisit: number[]
+  /** Ratings given to clicked items. */
+  ratings: number[]
 }
 
 /** A finished run of one policy and each agent's outcomes. */
@@ -59,7 +63,7 @@ export interface PolicyRun {
 export async function runPolicy(scenario: string, spec: PolicySpec, o: RunOverrides, db: string, threads: number): Promise<PolicyRun> {
   const { config } = await buildRunConfig(scenario, { ...o, policy: spec.name, policyOptions: spec.options })
   const result = await launchRun(config, { db, threads, extensions: NO_EXTENSIONS })
-  const agents: AgentOutcome[] = Array.from({ length: config.agents }, () => ({ visits: 0, impressions: 0, clicks: 0, satisfaction: 0, slates: [] }))
+  const agents: AgentOutcome[] = Array.from({ length: config.agents }, () => ({ visits: 0, impressions: 0, clicks: 0, satisfaction: 0, slates: [], clicksPerVisit: [], ratings: [] }))
   const store = new RunStore(db, { readonly: true })
   try {
     for (const e of iterateEvents(store, result.runId)) {
@@ -70,6 +74,8 @@ export async function runPolicy(scenario: string, spec: PolicySpec, o: RunOverri
       a.clicks += e.clicks.length
       a.satisfaction += e.satisfaction
       a.slates.push(e.slate)
+      a.clicksPerVisit.push(e.clicks.length)
+      for (const r of e.ratings) a.ratings.push(r)
     }
   } finally {
     store.close()

@@ -83,6 +83,11 @@ export interface ChoiceParams {
    * watched last also watched"): ids ascending, affinities aligned; any other item has 0.
    */
   near?: { items: number[]; scores: number[] }
+  /**
+   * Standard deviation of a rating around the expected one (the rating model's error on
+   * ratings it did not see, fitted); absent: 0.35.
+   */
+  ratingNoise?: number
 }
 
 /**

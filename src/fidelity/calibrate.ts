@@ -7,6 +7,7 @@ import { splitByTime, type SplitOptions, type UserSplit } from './split.ts'
 import { logPopularity, percentiles, traitFacts, type UserTraitFacts } from './traits.ts'
 import { DEFAULT_WATCH, fitWatchModel, samplePopular, sampleUnseen, type WatchExample, type WatchModel } from './watch-model.ts'
 import { tasteProfile, type TasteFacts } from './taste-profile.ts'
+import { Trending } from './trending.ts'
 
 export interface CalibrationOptions {
   seed: number
@@ -16,9 +17,16 @@ export interface CalibrationOptions {
   likedThreshold: number
   /** Fit the watch model on an inner split of the training data (set false for a quick catalog-only build). */
   fitWatch: boolean
+  /**
+   * The never-rated items the watch judge learns to tell liked ones from, on the inner
+   * split: `uniform` over the catalogue (Agent4Rec's candidates; mostly obscure films) or
+   * drawn by `popular`ity (well-known films the user passed over). The judge is fitted for
+   * the candidates `eval fidelity --negatives` will show it, on training data only.
+   */
+  negatives: 'uniform' | 'popular'
 }
 
-export const CALIBRATION_DEFAULTS: CalibrationOptions = { seed: 1, split: {}, model: {}, likedThreshold: 4, fitWatch: true }
+export const CALIBRATION_DEFAULTS: CalibrationOptions = { seed: 1, split: {}, model: {}, likedThreshold: 4, fitWatch: true, negatives: 'uniform' }
 
 /** A dataset turned into a catalog and a calibrated population, with what produced them. */
 export interface Calibration {
@@ -26,6 +34,8 @@ export interface Calibration {
   splits: UserSplit[]
   model: RatingModel
   watch: WatchModel
+  /** The watch model fitted with popularity alone: the judge alignment is compared with. */
+  popularityJudge: WatchModel
   /** The conditional-logit choice model every persona carries (`Persona.choice`). */
   choice: ChoiceParams
   catalog: Catalog
@@ -35,6 +45,10 @@ export interface Calibration {
   profiles: string[]
   /** Log relative popularity per item (training counts). */
   lp: Float64Array
+  /** Each item's popularity in the year before a moment, from training rows (the judge's `trend`). */
+  trending: Trending
+  /** Who consumed what in the training part (the judge's `near`). */
+  co: CoConsumption
   facts: UserTraitFacts[]
 }
 
@@ -61,7 +75,9 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   const lp = logPopularity(model.itemCount)
   const facts = traitFacts(data, splits, lp)
   const traits = traitPercentiles(facts)
-  const { watch, choice } = o.fitWatch ? fitWatchOnInnerSplit(data, splits, o) : { watch: DEFAULT_WATCH, choice: fitChoiceModel([], DEFAULT_WATCH) }
+  const { watch, popularityJudge, choice } = o.fitWatch
+    ? fitWatchOnInnerSplit(data, splits, o)
+    : { watch: DEFAULT_WATCH, popularityJudge: fitWatchModel([], undefined, 'popularity'), choice: fitChoiceModel([], DEFAULT_WATCH) }
   const catalog = buildCatalog(data, splits, model)
   const idx = indexCatalog(catalog)
   const R = data.ratings
@@ -80,7 +96,7 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   let meanLp = 0
   for (const v of lp) meanLp += v / lp.length
   const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, meanLp)))
-  return { data, splits, model, watch, choice, catalog, personas, profiles, lp, facts }
+  return { data, splits, model, watch, popularityJudge, choice, catalog, personas, profiles, lp, facts, trending: new Trending(data, splits), co }
 }
 
 export function traitPercentiles(facts: readonly UserTraitFacts[]): Persona['traits'][] {
@@ -246,7 +262,7 @@ function tasteFacts(data: Dataset, split: UserSplit, model: RatingModel, facts: 
  * each user's training ratings fit the model; the rest, liked, against as many items
  * the user never rated in training) and fits the watch model on them.
  */
-function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: CalibrationOptions): { watch: WatchModel; choice: ChoiceParams } {
+function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: CalibrationOptions): { watch: WatchModel; popularityJudge: WatchModel; choice: ChoiceParams } {
   const inner: UserSplit[] = splits.map((s) => {
     const n = s.train.length < 5 ? s.train.length : Math.max(1, Math.round(s.train.length * 0.8))
     const train = s.train.slice(0, n)
@@ -263,17 +279,22 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
   let acc = 0
   model.itemCount.forEach((c, i) => (cumPop[i] = acc += c + 1))
   const co = new CoConsumption(inner.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
+  const trending = new Trending(data, inner)
   for (const s of inner) {
     const favs = favouriteGenres(genreShares(data, s), categories)
     const fam = (i: number) => familiarity(data.items[i]!.genres, favs)
     // Choices: up to 5 of the items the user rated next, each against 9 alternatives drawn by popularity.
     const innerSeen = new Set([...s.train].map((k) => R.item[k]!))
     const trainItems = Array.from(s.train, (k) => R.item[k]!)
+    const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
+    const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
+    const t = traits[s.user]!
+    const trend = trending.at(s.cutoff)
     co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => {
       const feat = (i: number): ChoiceFeatures => ({
         utility: utilityOf(model, s.user, i),
         lp: lp[i]!,
-        conformity: traits[s.user]!.conformity,
+        conformity: t.conformity,
         familiar: fam(i),
         recent: aff[i]!,
         logSampled: Math.log(model.itemCount[i]! + 1),
@@ -284,16 +305,40 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
         events.push({ chosen: feat(i), alternatives: alts.map(feat) })
       }
     })
-    const liked = [...s.test].filter((k) => R.value[k]! >= o.likedThreshold).map((k) => R.item[k]!)
     if (!liked.length) continue
-    const seen = new Set([...splits[s.user]!.train].map((k) => R.item[k]!))
-    const negatives = sampleUnseen(data.items.length, liked.length, seen, o.seed, 'watch-fit', s.user)
-    const t = traits[s.user]!
-    for (const i of liked) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: true })
-    for (const i of negatives) examples.push({ utility: utilityOf(model, s.user, i), lp: lp[i]!, conformity: t.conformity, activity: t.activity, familiar: fam(i), watched: false })
+    // The judge reads the affinity to more of the user's latest items than the choice model keeps per persona.
+    co.affinity(trainItems.slice(-JUDGE_RECENT_ITEMS), (judgeNear) => {
+      const example = (i: number, watched: boolean): WatchExample => ({
+        utility: utilityOf(model, s.user, i),
+        lp: lp[i]!,
+        conformity: t.conformity,
+        activity: t.activity,
+        familiar: fam(i),
+        near: Math.log1p(100 * judgeNear[i]!),
+        trend: trend[i]!,
+        watched,
+      })
+      // Negatives as the judge will meet them (see CalibrationOptions.negatives).
+      const negatives =
+        o.negatives === 'popular'
+          ? samplePopular(cumPop, liked.length, seen, o.seed, 'watch-fit-popular', s.user)
+          : sampleUnseen(data.items.length, liked.length, seen, o.seed, 'watch-fit', s.user)
+      for (const i of liked) examples.push(example(i, true))
+      for (const i of negatives) examples.push(example(i, false))
+    })
   }
   const watch = fitWatchModel(examples)
-  return { watch, choice: fitChoiceModel(events, watch) }
+  // How far a rating falls from the expected one on ratings the model did not see: the
+  // noise a simulated user's rating carries (the spread of real ratings, not only their mean).
+  let se = 0
+  let n = 0
+  for (const s of inner) for (const k of s.test) (se += (R.value[k]! - model.userMean[s.user]! - utilityOf(model, s.user, R.item[k]!)) ** 2), n++
+  const ratingNoise = n ? round(Math.sqrt(se / n)) : undefined
+  return {
+    watch,
+    popularityJudge: fitWatchModel(examples, undefined, 'popularity'),
+    choice: { ...fitChoiceModel(events, watch), ...(ratingNoise !== undefined ? { ratingNoise } : {}) },
+  }
 }
 
 /** Each user's training items (oldest first) and ratings: the warm-start log of the movielens scenario. */
@@ -308,6 +353,8 @@ export function trainingHistory(cal: Pick<Calibration, 'data' | 'splits'>): { hi
 
 /** How many of a user's latest items anchor their co-consumption affinity. */
 const RECENT_ITEMS = 10
+/** How many of a user's latest items anchor the affinity the watch judge reads (protocol.ts). */
+export const JUDGE_RECENT_ITEMS = 30
 /** How many of the most affine items a persona keeps (the rest count 0). */
 const NEAR_ITEMS = 300
 

@@ -77,6 +77,8 @@ export interface DistributionDistance {
   emd: number
   /** Total variation distance (half the L1 gap between the shares), in [0, 1]. */
   tv: number
+  /** Jensen–Shannon divergence, base 2, in [0, 1]. */
+  js: number
   /** Share of ratings at each step, min to max. */
   real: number[]
   simulated: number[]
@@ -97,5 +99,25 @@ export function distributionDistance(real: readonly number[], simulated: readonl
     if (k < p.length - 1) emd += Math.abs(cum) * step
     tv += Math.abs(p[k]! - q[k]!) / 2
   }
-  return { emd: r4(emd), tv: r4(tv), real: p.map(r4), simulated: q.map(r4) }
+  return { emd: r4(emd), tv: r4(tv), js: r4(jsDivergence(p, q)), real: p.map(r4), simulated: q.map(r4) }
+}
+
+/** Jensen–Shannon divergence of two histograms (counts or shares), base 2, in [0, 1]. */
+export function jsDivergence(p: readonly number[], q: readonly number[]): number {
+  const a = shares(p)
+  const b = shares(q)
+  let d = 0
+  for (let k = 0; k < Math.max(a.length, b.length); k++) {
+    const x = a[k] ?? 0
+    const y = b[k] ?? 0
+    const m = (x + y) / 2
+    if (x > 0) d += 0.5 * x * Math.log2(x / m)
+    if (y > 0) d += 0.5 * y * Math.log2(y / m)
+  }
+  return Math.max(0, Math.min(1, d))
+}
+
+export function shares(h: readonly number[]): number[] {
+  const t = h.reduce((s, x) => s + x, 0)
+  return h.map((x) => (t ? x / t : 0))
 }

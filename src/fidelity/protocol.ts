@@ -1,6 +1,6 @@
 import { combineSeed, compilePersona, indexCatalog, mix32, rngFor, trueUtility, type TaskRunner } from '../core/index.ts'
 import { personaBrief } from '../../agents/users/ailo/agent.ts'
-import { familiarity, type Calibration } from './calibrate.ts'
+import { familiarity, JUDGE_RECENT_ITEMS, type Calibration } from './calibrate.ts'
 import {
   addConfusion,
   alignment,
@@ -56,6 +56,8 @@ export const FIDELITY_DEFAULTS: FidelityOptions = {
 export interface RatioResult extends Alignment {
   ratio: string
   users: number
+  /** The same candidates judged by popularity alone (a watch model fitted with only the popularity term). */
+  popularityJudge: Alignment
 }
 
 export interface SliceResult {
@@ -74,6 +76,7 @@ export interface FidelityResult {
 interface Tally {
   users: number
   confusion: Confusion[]
+  popularityJudge: Confusion[]
   ratingUsers: number
   rating: RatingAccumulator
 }
@@ -81,6 +84,7 @@ interface Tally {
 const newTally = (ratios: number): Tally => ({
   users: 0,
   confusion: Array.from({ length: ratios }, emptyConfusion),
+  popularityJudge: Array.from({ length: ratios }, emptyConfusion),
   ratingUsers: 0,
   rating: new RatingAccumulator(),
 })
@@ -105,7 +109,7 @@ export async function evaluateFidelity(
   onProgress?: (done: number, total: number) => void,
 ): Promise<FidelityResult> {
   const o = { ...FIDELITY_DEFAULTS, ...options }
-  const { data, catalog, splits, personas, profiles, watch, lp } = cal
+  const { data, catalog, splits, personas, profiles, watch, popularityJudge, lp, trending, co } = cal
   const R = data.ratings
   const idx = indexCatalog(catalog)
   const users = selectUsers(cal, o)
@@ -127,6 +131,7 @@ export async function evaluateFidelity(
     const cp = compilePersona(persona, idx)
     const brief = personaBrief(persona)
     const split = splits[u]!
+    const trainItems = Array.from(split.train, (k) => R.item[k]!)
     const rated = new Set<number>()
     for (const k of split.train) rated.add(R.item[k]!)
     for (const k of split.test) rated.add(R.item[k]!)
@@ -150,23 +155,36 @@ export async function evaluateFidelity(
         const b = shuffle.int(a + 1)
         ;[shown[a], shown[b]] = [shown[b]!, shown[a]!]
       }
+      const trend = trending.at(split.cutoff)
+      const near = co.affinity(trainItems.slice(-JUDGE_RECENT_ITEMS), (a) => Float64Array.from(a))
+      const logitOf = (w: typeof watch, i: number) =>
+        watchLogit(w, {
+          utility: trueUtility(cp, idx, i),
+          lp: lp[i]!,
+          conformity: persona.traits.conformity,
+          activity: persona.traits.activity,
+          familiar: familiarity(data.items[i]!.genres, persona.favouriteCategories),
+          near: Math.log1p(100 * near[i]!),
+          trend: trend[i]!,
+        })
       const out = await runner.run(
         judgeCandidates,
         {
           persona: brief,
           profile: profiles[u]!,
           candidates: shown.map(([i]) => itemCandidate(i)),
-          hidden: {
-            logit: shown.map(([i]) =>
-              watchLogit(watch, trueUtility(cp, idx, i), lp[i]!, persona.traits.conformity, persona.traits.activity, familiarity(data.items[i]!.genres, persona.favouriteCategories)),
-            ),
-            noise: Math.abs(watch.utility) * o.perceptionNoise,
-          },
+          hidden: { logit: shown.map(([i]) => logitOf(watch, i)), noise: Math.abs(watch.utility) * o.perceptionNoise },
         },
         { runSeed: o.seed, agent: u, round: r, call: 0 },
       )
       const yes = new Set(out.items.filter((x) => x.watch).map((x) => x.id))
-      for (const [i, actual] of shown) for (const t of tallies) addConfusion(t.confusion[r]!, yes.has(i), actual)
+      for (const [i, actual] of shown) {
+        const byPopularity = logitOf(popularityJudge, i) > 0
+        for (const t of tallies) {
+          addConfusion(t.confusion[r]!, yes.has(i), actual)
+          addConfusion(t.popularityJudge[r]!, byPopularity, actual)
+        }
+      }
     }
 
     const heldOut = [...split.test]
@@ -210,7 +228,7 @@ export async function evaluateFidelity(
   const label = (m: number) => `1:${m}`
   const slice = (t: Tally): SliceResult => ({
     users: t.users,
-    ratios: o.ratios.map((m, r) => ({ ratio: label(m), users: t.users, ...alignment(t.confusion[r]!) })),
+    ratios: o.ratios.map((m, r) => ({ ratio: label(m), users: t.users, ...alignment(t.confusion[r]!), popularityJudge: alignment(t.popularityJudge[r]!) })),
     rating: t.rating.result(),
   })
   const all = slice(overall)

@@ -350,7 +350,7 @@ export function ailoAgent(options: Partial<AiloOptions> = {}): AgentDef<AiloStat
           ratingSpread: persona.rating.spread,
           hardDislikes: persona.hardDislikes,
           ...(experienced ? { experienced } : {}),
-          ...(model ? { choice: { logits, utilities: choiceUtilities } } : {}),
+          ...(model ? { choice: { logits, utilities: choiceUtilities, ...(model.ratingNoise !== undefined ? { ratingNoise: model.ratingNoise } : {}) } } : {}),
           ...(shares.length ? { sharedFit } : {}),
         },
       })

@@ -9,6 +9,7 @@ import type { CalibratedWorld } from '../../fidelity/calibration-cache.ts'
 import { splitByTime } from '../../fidelity/split.ts'
 import { offlineMetrics, type OfflineMetrics } from '../../fidelity/ranking-offline.ts'
 import { bootMean, rankAgreement, type Estimate } from '../../fidelity/rank-agreement.ts'
+import { distributionFits, sessionLengths, type DistributionFit, type RealDistributions } from '../../fidelity/distributions.ts'
 import { loadScenario, resolvePolicy } from '../../runner/index.ts'
 import { collect, intFlag, parseFlags } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
@@ -93,6 +94,13 @@ export function registerEvalRanking(ev: Command): void {
       const offlineWorld = { ...world, heldOut }
       const db = f.db ?? join(mkdtempSync(join(tmpdir(), 'usersim-ranking-')), 'ranking.db')
 
+      // The real shapes, over the evaluated users' held-out part.
+      const R = data.ratings
+      const real: RealDistributions = {
+        ratings: users.flatMap((u) => Array.from(splits[u]!.test, (k) => R.value[k]!)),
+        sessionLengths: users.flatMap((u) => sessionLengths(Array.from(splits[u]!.test, (k) => R.time[k]!))),
+      }
+      const distributions: DistributionFit[] = []
       const rows: PolicyRow[] = []
       const off: Side[] = []
       const sim: Side[] = []
@@ -108,6 +116,8 @@ export function registerEvalRanking(ev: Command): void {
             return a.slates.length ? a.slates.filter((s) => s.some((i) => rel.has(i))).length / a.slates.length : 0
           })
           const s: Side = { ctr: users.map((u) => ctrOf(run.agents[u]!)), satisfaction: users.map((u) => satisfactionOf(run.agents[u]!)), heldOutHit }
+          const evaluated = users.map((u) => run.agents[u]!)
+          distributions.push(...distributionFits(real, { ratings: evaluated.flatMap((a) => a.ratings), clicksPerVisit: evaluated.flatMap((a) => a.clicksPerVisit) }, spec.label, data.scale))
           off.push({ recall: o.recall, ndcg: o.ndcg, hit: o.hit })
           sim.push(s)
           rows.push({
@@ -140,6 +150,7 @@ export function registerEvalRanking(ev: Command): void {
         policies: rows,
         agreement,
         vsPopularity,
+        distributions,
         db,
         durationMs: Math.round(performance.now() - started),
       }
@@ -168,6 +179,7 @@ function rankingTable(out: {
   policies: PolicyRow[]
   agreement: Array<{ offline: string; simulated: string; spearman: Estimate; kendall: Estimate }>
   vsPopularity: Array<{ label: string; offlineNdcg: Estimate; simulatedCtr: Estimate; offlineSeparated: boolean; agrees: boolean }>
+  distributions: DistributionFit[]
   durationMs: number
   db: string
 }): string {
@@ -199,6 +211,18 @@ function rankingTable(out: {
           ci(v.simulatedCtr),
           !v.offlineSeparated ? 'offline: not separable from popularity' : v.agrees ? 'simulation agrees' : 'simulation DISAGREES',
         ]),
+      ),
+    )
+  }
+  const js = (p: string, q: DistributionFit['quantity']) => out.distributions.find((d) => d.policy === p && d.quantity === q)?.js
+  const fmt = (x: number | null | undefined) => (x == null ? '–' : x.toFixed(3))
+  if (out.distributions.length) {
+    lines.push(
+      '',
+      'distribution fidelity: Jensen–Shannon divergence, simulated vs real (0 = same shape, 1 = disjoint; no real side for clicks per slate)',
+      formatTable(
+        ['policy', 'ratings given', 'items per session'],
+        out.policies.map((r) => [r.label, fmt(js(r.label, 'rating')), fmt(js(r.label, 'itemsPerSession'))]),
       ),
     )
   }

@@ -76,7 +76,7 @@ export function registerEval(program: Command): void {
     const trainFraction = flags.trainFraction ?? 0.8
     const progress = createProgress({ json: flags.json })
     progress.update(0, 1, 'calibrating personas')
-    const cal = calibrate(data, { seed, split: { trainFraction } })
+    const cal = calibrate(data, { seed, split: { trainFraction }, negatives: flags.negatives })
     const runner: RecordingTaskRunner = await createTaskRunner(llm ?? SURROGATE)
     const records: TaskCallRecord[] = []
     const options = {
@@ -126,13 +126,17 @@ function fidelityTable(out: ReturnType<typeof fidelityJson> & { baselines: { rat
     `${out.protocol.split}; negatives ${out.protocol.negatives}; ${out.protocol.usersEvaluated} users evaluated; backend ${out.protocol.backend}; seed ${out.protocol.seed}`,
     '',
     formatTable(
-      ['ratio', 'candidates', 'accuracy', 'precision', 'recall', 'F1'],
-      out.ratios.map((r) => [r.ratio, r.n, r.accuracy, r.precision, r.recall, r.f1]),
+      ['ratio', 'candidates', 'accuracy', 'precision', 'recall', 'F1', 'popularity-only judge'],
+      out.ratios.map((r) => [r.ratio, r.n, r.accuracy, r.precision, r.recall, r.f1, r.popularityJudge.accuracy]),
     ),
+    ...out.ratios
+      .filter((r) => r.accuracy <= r.popularityJudge.accuracy)
+      .map((r) => `at ${r.ratio} usersim does NOT beat the popularity-only judge (accuracy ${r.accuracy.toFixed(3)} vs ${r.popularityJudge.accuracy.toFixed(3)})`),
+    'popularity-only judge: the watch model fitted on the same inner split with item popularity alone (the baseline alignment must beat)',
     '',
     `held-out ratings: RMSE ${out.rating.rmse.toFixed(3)}  MAE ${out.rating.mae.toFixed(3)}  (n ${out.rating.n.toLocaleString('en-US')})`,
     `bias baseline (global mean + user and item biases, same split): RMSE ${out.baselines.ratingBias.rmse.toFixed(3)}; usersim ${out.baselines.ratingBias.beaten ? `beats it by ${(out.baselines.ratingBias.rmseGain * 100).toFixed(1)} %` : `does NOT beat it (${(out.baselines.ratingBias.rmseGain * 100).toFixed(1)} %)`}`,
-    `rating distribution, simulated vs real: EMD ${out.rating.distribution.emd.toFixed(3)} stars, total variation ${out.rating.distribution.tv.toFixed(3)}`,
+    `rating distribution, simulated vs real: EMD ${out.rating.distribution.emd.toFixed(3)} stars, total variation ${out.rating.distribution.tv.toFixed(3)}, Jensen–Shannon ${out.rating.distribution.js.toFixed(3)}`,
     '',
     'by user activity (Agent4Rec buckets: below the 60th percentile of ratings, 60th-90th, above)',
     formatTable(

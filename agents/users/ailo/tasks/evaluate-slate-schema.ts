@@ -38,7 +38,7 @@ export const evaluateSlateInput = z.object({
      * logit per position (not clicking is 0) and the perceived utility (the expected rating
      * minus the user's mean).
      */
-    choice: z.object({ logits: z.array(z.number()), utilities: z.array(z.number()) }).optional(),
+    choice: z.object({ logits: z.array(z.number()), utilities: z.array(z.number()), ratingNoise: z.number().nonnegative().optional() }).optional(),
     /** Perceived fit of each shared item, friends' influence included. */
     sharedFit: z.array(z.number()).optional(),
   }),

@@ -57,16 +57,17 @@ export function surrogateEvaluate(input: EvaluateSlateInput, rng: Rng): Evaluate
 /**
  * The surrogate with a fitted choice model: clicks are sequential conditional-logit draws
  * among the slate and not clicking; each opened item is rated the user's mean plus its
- * perceived utility (the calibrated rating model); satisfaction is the probability the
+ * perceived utility (the calibrated rating model) plus the model's fitted rating noise; satisfaction is the probability the
  * slate holds something the user takes, 1 − 1/(1 + Σ exp(logit)).
  */
-function choiceEvaluate(input: EvaluateSlateInput, choice: { logits: number[]; utilities: number[] }, rng: Rng): EvaluateSlateOutput {
+function choiceEvaluate(input: EvaluateSlateInput, choice: { logits: number[]; utilities: number[]; ratingNoise?: number }, rng: Rng): EvaluateSlateOutput {
+  const noise = choice.ratingNoise ?? 0.35
   const n = Math.min(choice.logits.length, input.slate.length)
   const picks = chooseFromSlate(choice.logits.slice(0, n), input.hidden.maxClicks, rng)
   const clicks = picks.map((j) => input.slate[j]!.id)
   const ratings = picks.map((j, k) => ({
     item: clicks[k]!,
-    rating: Math.min(5, Math.max(1, Math.round(input.hidden.ratingMean + choice.utilities[j]! + 0.35 * rng.normal()))),
+    rating: Math.min(5, Math.max(1, Math.round(input.hidden.ratingMean + choice.utilities[j]! + noise * rng.normal()))),
   }))
   let sum = 0
   for (let j = 0; j < n; j++) sum += Math.exp(Math.min(30, choice.logits[j]!))
