@@ -7,7 +7,12 @@ import type { UserSplit } from './split.ts'
  * training part the personas are calibrated on, evaluated on the same held-out ratings.
  * Its regularisation (λ = 10 for both) is the textbook value, not tuned here.
  */
-export function biasBaseline(data: Dataset, splits: readonly UserSplit[], users: readonly number[], lambda = 10): { rmse: number; mae: number; n: number } {
+export function biasBaseline(
+  data: Dataset,
+  splits: readonly UserSplit[],
+  users: readonly number[],
+  lambda = 10,
+): { rmse: number; mae: number; n: number; onScale: { rmse: number; mae: number } } {
   const R = data.ratings
   let sum = 0
   let count = 0
@@ -29,16 +34,22 @@ export function biasBaseline(data: Dataset, splits: readonly UserSplit[], users:
   }
   let se = 0
   let ae = 0
+  let seS = 0
+  let aeS = 0
   let n = 0
-  const { min, max } = data.scale
+  const { min, max, step } = data.scale
   for (const u of users) {
     for (const k of splits[u]!.test) {
       const p = Math.min(max, Math.max(min, mu + bu[u]! + bi[R.item[k]!]!))
       const e = p - R.value[k]!
       se += e * e
       ae += Math.abs(e)
+      // The same prediction answered on the scale, as a rater (and usersim's rate-items) must.
+      const s = Math.round((p - min) / step) * step + min - R.value[k]!
+      seS += s * s
+      aeS += Math.abs(s)
       n++
     }
   }
-  return { rmse: n ? Math.sqrt(se / n) : 0, mae: n ? ae / n : 0, n }
+  return { rmse: n ? Math.sqrt(se / n) : 0, mae: n ? ae / n : 0, n, onScale: { rmse: n ? Math.sqrt(seS / n) : 0, mae: n ? aeS / n : 0 } }
 }

@@ -68,7 +68,12 @@ export interface SliceResult {
 
 export interface FidelityResult {
   ratios: RatioResult[]
-  rating: RatingErrors & { distribution: DistributionDistance }
+  /**
+   * Errors of the answers (on the data's scale), the rating distribution, and `expected`:
+   * the errors of the persona's expected rating before it is answered on the scale (the
+   * like-for-like comparison with a regression baseline's continuous prediction).
+   */
+  rating: RatingErrors & { distribution: DistributionDistance; expected: RatingErrors }
   byActivity: Record<ActivityBucket, SliceResult>
   usersEvaluated: number
 }
@@ -118,6 +123,7 @@ export async function evaluateFidelity(
   const buckets: Record<ActivityBucket, Tally> = { low: newTally(o.ratios.length), medium: newTally(o.ratios.length), high: newTally(o.ratios.length) }
   const cumPop = new Float64Array(catalog.items.length)
   catalog.items.forEach((it, i) => (cumPop[i] = (i ? cumPop[i - 1]! : 0) + it.popularity))
+  const expectedErrors = new RatingAccumulator()
   const realRatings: number[] = []
   const simRatings: number[] = []
   const itemCandidate = (i: number): FidelityCandidate => {
@@ -209,6 +215,7 @@ export async function evaluateFidelity(
         const sim = snapRating(given.get(R.item[k]!) ?? persona.rating.mean, data.scale)
         for (const t of tallies) t.rating.add(sim, R.value[k]!)
         realRatings.push(R.value[k]!)
+        expectedErrors.add(Math.min(data.scale.max, Math.max(data.scale.min, persona.rating.mean + trueUtility(cp, idx, R.item[k]!))), R.value[k]!)
         simRatings.push(sim)
       }
     }
@@ -236,6 +243,7 @@ export async function evaluateFidelity(
     ratios: all.ratios,
     rating: {
       ...all.rating,
+      expected: expectedErrors.result(),
       distribution: distributionDistance(histogram(realRatings, data.scale), histogram(simRatings, data.scale), data.scale.step),
     },
     byActivity: { low: slice(buckets.low), medium: slice(buckets.medium), high: slice(buckets.high) },

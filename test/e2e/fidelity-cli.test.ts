@@ -31,7 +31,15 @@ describe('usersim eval fidelity', () => {
     // The bias baseline is fitted on the same training part and scored on the same held-out ratings.
     expect(out.baselines.ratingBias.n).toBe(out.rating.n)
     expect(out.baselines.ratingBias.rmse).toBeGreaterThan(0.6)
-    expect(out.baselines.ratingBias.beaten).toBe(out.rating.rmse < out.baselines.ratingBias.rmse)
+    // Like for like: expected rating vs the baseline's prediction, answers on the scale vs the baseline's on the scale.
+    const bias = out.baselines.ratingBias
+    expect(bias.onScale.rmse).toBeGreaterThan(bias.rmse)
+    expect(bias.expectedGain).toBeCloseTo(1 - out.rating.expected.rmse / bias.rmse, 3)
+    expect(bias.onScaleGain).toBeCloseTo(1 - out.rating.rmse / bias.onScale.rmse, 3)
+    expect(bias.beaten).toBe(bias.expectedGain > 0 && bias.onScaleGain > 0)
+    // The popularity-only judge sees the same candidates.
+    expect(one.popularityJudge.n).toBe(one.n)
+    expect(one.popularityJudge.accuracy).toBeGreaterThan(0.5)
   }, 120_000)
 
   it('rejects malformed data naming the file and line', async () => {

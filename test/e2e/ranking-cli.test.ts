@@ -32,6 +32,20 @@ describe('usersim eval ranking', () => {
     expect(out.agreement[0]).toMatchObject({ offline: 'ndcg', simulated: 'ctr' })
     expect(out.vsPopularity.map((v: { label: string }) => v.label)).toEqual(['random', 'bpr(factors=8)', 'oracle'])
     expect(out.choice.utility).toBeGreaterThan(0)
+    expect(out.choice.ratingNoise).toBeGreaterThan(0.3)
+    // Distribution fidelity: each policy's shapes against the real ones, by Jensen–Shannon divergence.
+    type Fit = { quantity: string; policy: string; real: number[] | null; simulated: number[]; js: number | null }
+    const fits: Fit[] = out.distributions
+    expect(fits).toHaveLength(4 * 3)
+    for (const f of fits.filter((d) => d.quantity !== 'clicksPerSlate')) {
+      expect(f.real!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
+      if (f.js !== null) expect(f.js).toBeGreaterThanOrEqual(0)
+    }
+    expect(fits.find((d) => d.quantity === 'clicksPerSlate')!.real).toBeNull()
+    // The data's ratings on whole stars; popular slates get clicks, so popularity's ratings are compared.
+    const rating = fits.find((d) => d.quantity === 'rating' && d.policy === 'popularity')!
+    expect(rating.real).toHaveLength(5)
+    expect(rating.js).toBeLessThan(0.5)
     // The simulated runs are ordinary runs, kept where --db says.
     const runs = await runCli(['runs', '--db', db, '--json'])
     expect(runs.code).toBe(0)
