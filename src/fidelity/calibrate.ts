@@ -82,6 +82,7 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
   const idx = indexCatalog(catalog)
   const R = data.ratings
   const co = new CoConsumption(splits.map((s) => Array.from(s.train, (k) => R.item[k]!)), data.items.length)
+  const trending = new Trending(data, splits)
   const personas = data.users.map((_, u) => {
     const p = buildPersona(u, data, splits[u]!, model, traits[u]!, facts[u]!, watch, catalog, o)
     // Not clicking is taking anything else the user has not seen: its value is their log-sum-exp.
@@ -89,14 +90,16 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
     const consumed = new Set(Array.from(splits[u]!.train, (k) => R.item[k]!))
     const trainItems = Array.from(splits[u]!.train, (k) => R.item[k]!)
     const near = co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => topAffinity(aff, NEAR_ITEMS, consumed))
-    const own = { ...choice, near }
+    const trendingNow = topTrending(trending.at(splits[u]!.cutoff), TREND_ITEMS, consumed)
+    const follow = co.following(trainItems.slice(-RECENT_ITEMS), (f) => topAffinity(f, NEAR_ITEMS, consumed))
+    const own = { ...choice, near, follow, trending: trendingNow }
     const outside = outsideValue(own, p, catalog.items, (i) => trueUtility(cp, idx, i), consumed) - Math.log(SLATE_SALIENCE)
     return { ...p, choice: { ...own, outside: round(outside) } }
   })
   let meanLp = 0
   for (const v of lp) meanLp += v / lp.length
   const profiles = personas.map((p, u) => tasteProfile(p, tasteFacts(data, splits[u]!, model, facts[u]!, meanLp)))
-  return { data, splits, model, watch, popularityJudge, choice, catalog, personas, profiles, lp, facts, trending: new Trending(data, splits), co }
+  return { data, splits, model, watch, popularityJudge, choice, catalog, personas, profiles, lp, facts, trending, co }
 }
 
 export function traitPercentiles(facts: readonly UserTraitFacts[]): Persona['traits'][] {
@@ -291,12 +294,21 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
     const t = traits[s.user]!
     const trend = trending.at(s.cutoff)
     co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => {
+      // Fitted on what a persona carries: its NEAR_ITEMS most affine items, the rest 0.
+      const kept = topAffinity(aff, NEAR_ITEMS, innerSeen)
+      const nearOf = new Map(kept.items.map((i, j) => [i, kept.scores[j]!]))
+      const followKept = co.following(trainItems.slice(-RECENT_ITEMS), (f) => topAffinity(f, NEAR_ITEMS, innerSeen))
+      const followOf = new Map(followKept.items.map((i, j) => [i, followKept.scores[j]!]))
+      const trendKept = topTrending(trend, TREND_ITEMS, innerSeen)
+      const trendOf = new Map(trendKept.items.map((i, j) => [i, trendKept.scores[j]!]))
       const feat = (i: number): ChoiceFeatures => ({
         utility: utilityOf(model, s.user, i),
         lp: lp[i]!,
         conformity: t.conformity,
         familiar: fam(i),
-        recent: aff[i]!,
+        recent: nearOf.get(i) ?? 0,
+        trend: trendOf.get(i) ?? 0,
+        follow: followOf.get(i) ?? 0,
         logSampled: Math.log(model.itemCount[i]! + 1),
       })
       for (const [e, k] of [...s.test].slice(0, 5).entries()) {
@@ -355,6 +367,20 @@ export function trainingHistory(cal: Pick<Calibration, 'data' | 'splits'>): { hi
 const RECENT_ITEMS = 10
 /** How many of a user's latest items anchor the affinity the watch judge reads (protocol.ts). */
 export const JUDGE_RECENT_ITEMS = 30
+/** How many of the items most watched around a user's time a persona keeps (the rest count 0). */
+const TREND_ITEMS = 300
+
+/** The `k` items (outside `exclude`) with the highest trend, ids ascending, scored above an item nobody watched. */
+function topTrending(trend: Float32Array, k: number, exclude: ReadonlySet<number>): { items: number[]; scores: number[] } {
+  let floor = Infinity
+  for (const v of trend) if (v < floor) floor = v
+  const order: number[] = []
+  for (let i = 0; i < trend.length; i++) if (trend[i]! > floor && !exclude.has(i)) order.push(i)
+  order.sort((a, b) => trend[b]! - trend[a]! || a - b)
+  const top = order.slice(0, k).sort((a, b) => a - b)
+  return { items: top, scores: top.map((i) => Math.round((trend[i]! - floor) * 1e4) / 1e4) }
+}
+
 /** How many of the most affine items a persona keeps (the rest count 0). */
 const NEAR_ITEMS = 300
 
