@@ -495,7 +495,7 @@
       toc.push(['stories', 'Agent stories'])
     }
     var count = function (n, one, many) { return n + ' ' + (n === 1 ? one : many) }
-    var what = [count(data.runs.length, 'run', 'runs')].concat(studies.length ? [count(studies.length, 'study', 'studies')] : [])
+    var what = (data.runs.length || !studies.length ? [count(data.runs.length, 'run', 'runs')] : []).concat(studies.length ? [count(studies.length, 'study', 'studies')] : [])
     var main = h('main', null,
       h('header', { class: 'page' }, h('h1', { text: 'usersim report' }),
         h('span', { class: 'muted', text: what.join(', ') + ' · ' + data.db + ' · generated ' + data.generatedAt.replace('T', ' ').slice(0, 19) + ' UTC' })),

@@ -17,6 +17,7 @@
   /** A study figure: shares as percent (differences of shares in percentage points), others with 4 decimals. */
   function num(v, format, diff) {
     if (v === null || v === undefined || typeof v !== 'number' || isNaN(v)) return '—'
+    if (format === 'corr') return v.toFixed(2)
     if (format === 'share') return (diff && v > 0 ? '+' : '') + (v * 100).toFixed(2) + (diff ? ' pp' : '%')
     var a = Math.abs(v)
     var s = a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(3) : v.toFixed(4)
@@ -59,7 +60,7 @@
       },
       xAxis: {
         type: 'value', min: x.min, max: x.max, name: opts.xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: { fontSize: 10 },
-        axisLabel: { formatter: function (v) { return num(v, format, opts.zero) }, hideOverlap: true }, splitLine: GRID_LINE,
+        axisLabel: { formatter: function (v) { return num(v, format, opts.zero) }, hideOverlap: true, showMinLabel: false, showMaxLabel: false }, splitLine: GRID_LINE,
       },
       // The category axis runs bottom-up; inverse puts the first row on top.
       yAxis: { type: 'category', data: labels, inverse: true, axisTick: { show: false } },
@@ -86,7 +87,7 @@
     })
     return {
       animation: false,
-      grid: { left: 8, right: 24, top: 14, bottom: 30, containLabel: true },
+      grid: { left: 8, right: 24, top: 26, bottom: 30, containLabel: true },
       tooltip: {
         trigger: 'item', renderMode: 'richText',
         formatter: function (p) {
@@ -94,8 +95,8 @@
           return q ? q.label + '\n' + xName + ': ' + est(q.x) + '\n' + yName + ': ' + est(q.y) : ''
         },
       },
-      xAxis: { type: 'value', min: x.min, max: x.max, name: xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: { fontSize: 10 }, axisLabel: { formatter: function (v) { return num(v) }, hideOverlap: true }, splitLine: GRID_LINE },
-      yAxis: { type: 'value', min: y.min, max: y.max, name: yName, nameTextStyle: { fontSize: 10, align: 'left' }, axisLabel: { formatter: function (v) { return num(v) } }, splitLine: GRID_LINE },
+      xAxis: { type: 'value', min: x.min, max: x.max, name: xName, nameLocation: 'middle', nameGap: 22, nameTextStyle: { fontSize: 10 }, axisLabel: { formatter: function (v) { return num(v) }, hideOverlap: true, showMinLabel: false, showMaxLabel: false }, splitLine: GRID_LINE },
+      yAxis: { type: 'value', min: y.min, max: y.max, name: yName, nameTextStyle: { fontSize: 10, align: 'left' }, axisLabel: { formatter: function (v) { return num(v) }, showMinLabel: false, showMaxLabel: false }, splitLine: GRID_LINE },
       series: [{
         name: 'policies', type: 'scatter', symbolSize: 9,
         data: points.map(function (p, i) { return { name: p.label, value: [p.x.value, p.y.value], itemStyle: { color: PALETTE[i % PALETTE.length] } } }),
@@ -109,9 +110,10 @@
   /** Rank against rank (1 = best on each side), with the diagonal where the orderings agree. */
   function rankOption(points, xName, yName) {
     var n = points.length
+    // Ticks at 0 … n+1, labelled 1 … n only: the points keep clear of the frame.
     var axis = function (name, extra) {
-      var a = { type: 'value', min: 0.5, max: n + 0.5, interval: 1, name: name, nameTextStyle: { fontSize: 10 }, splitLine: GRID_LINE,
-        axisLabel: { formatter: function (v) { return Number.isInteger(v) ? String(v) : '' } } }
+      var a = { type: 'value', min: 0, max: n + 1, interval: 1, name: name, nameTextStyle: { fontSize: 10 }, splitLine: GRID_LINE,
+        axisLabel: { formatter: function (v) { return v >= 1 && v <= n ? String(v) : '' } } }
       for (var k in extra) a[k] = extra[k]
       return a
     }
@@ -126,7 +128,8 @@
         },
       },
       xAxis: axis(xName + ' rank', { nameLocation: 'middle', nameGap: 22 }),
-      yAxis: axis(yName + ' rank', { inverse: true, nameLocation: 'end' }),
+      // Inverse, so rank 1 is on top; the name goes where the axis starts (the top).
+      yAxis: axis(yName + ' rank', { inverse: true, nameLocation: 'start', nameTextStyle: { fontSize: 10, align: 'left' } }),
       series: [
         {
           name: 'policies', type: 'scatter', symbolSize: 9,
@@ -139,11 +142,13 @@
     }
   }
 
-  /** Real against simulated shares per bin: the real one in dark, each policy in its colour. */
-  function distributionOption(d) {
+  /** Real against simulated shares per bin: the real one in dark, each policy in its colour (`colors` by policy label, optional). */
+  function distributionOption(d, colors) {
     var series = []
     if (d.real) series.push({ name: 'real', type: 'bar', color: REAL_COLOR, data: d.real })
-    d.simulated.forEach(function (s, i) { series.push({ name: s.policy, type: 'bar', color: PALETTE[i % PALETTE.length], data: s.shares }) })
+    d.simulated.forEach(function (s, i) {
+      series.push({ name: s.policy, type: 'bar', color: (colors && colors[s.policy]) || PALETTE[i % PALETTE.length], data: s.shares })
+    })
     return {
       animation: false,
       grid: { left: 8, right: 14, top: 34, bottom: 8, containLabel: true },
@@ -202,8 +207,9 @@
           })
         }), 2)))
       }
-      parts.push(h('h3', { text: 'Runs' }), table(['policy', 'run ids (one per seed)'], c.policies.map(function (p) { return [p.label, p.runs.join(', ')] }), 99),
-        h('p', { class: 'muted small', text: 'Open a policy\'s runs with: npx usersim report RUN_ID,RUN_ID --db ' + ui.db }))
+      var firstSeed = c.policies.map(function (p) { return p.runs[0] }).filter(Boolean)
+      parts.push(h('h3', { text: 'Runs' }), table(['policy', 'run ids (one per seed: ' + c.seeds.join(', ') + ')'], c.policies.map(function (p) { return [p.label, p.runs.join(', ')] }), 99),
+        h('p', { class: 'muted small', text: 'The policies\' runs of seed ' + c.seeds[0] + ' round by round, with their stories: npx usersim report ' + firstSeed.join(',') + ' --db ' + ui.db }))
       return h('section', { id: anchor(i), class: 'study', 'data-study': s.id }, parts)
     }
 
@@ -220,13 +226,13 @@
           }), 1))
       parts.push(h('h3', { text: 'Agreement of the two orderings (95% bootstrap CI over users)' }),
         table(['real (offline)', 'simulated', 'Spearman ρ', 'Kendall τ'], r.pairs.map(function (p) {
-          return [p.offlineLabel + (p.primary ? ' (primary)' : ''), p.simulatedLabel, est(p.spearman), est(p.kendall)]
+          return [p.offlineLabel + (p.primary ? ' (primary)' : ''), p.simulatedLabel, est(p.spearman, 'corr'), est(p.kendall, 'corr')]
         }), 2))
       parts.push(h('h3', { text: 'Real against simulated, per policy' }),
         h('p', { class: 'muted small', text: 'Each point a policy, with its 95% intervals on both sides. The orderings agree where the points rise from left to right.' }),
         h('div', { class: 'grid wide' }, r.pairs.map(function (p) {
           return h('div', { class: 'card' }, h('h4', { text: p.offlineLabel + ' against ' + p.simulatedLabel }),
-            h('div', { class: 'hint', text: 'Spearman ρ ' + est(p.spearman) + ', Kendall τ ' + est(p.kendall) }),
+            h('div', { class: 'hint', text: 'Spearman ρ ' + est(p.spearman, 'corr') + ', Kendall τ ' + est(p.kendall, 'corr') }),
             ui.chart('study:' + s.id + ':xy:' + p.offline + ':' + p.simulated, agreementOption(p.points, p.offlineLabel, p.simulatedLabel), 'tall'))
         })))
       parts.push(h('h3', { text: 'The orderings: rank against rank' }),
@@ -241,6 +247,9 @@
             return [v.label, est(v.offlineNdcg, 'number', true), est(v.simulatedCtr, 'number', true), h('span', { class: 'verdict' + (v.offlineSeparated && !v.agrees ? ' disagrees' : ''), text: v.verdict })]
           }), 1))
       }
+      // Each policy keeps the colour it has in the scatter charts.
+      var colors = {}
+      r.policies.forEach(function (p, j) { colors[p.label] = PALETTE[j % PALETTE.length] })
       parts.push(h('h3', { text: 'Distributions: real against simulated' }))
       if (!r.distributions) {
         parts.push(h('p', { class: 'muted small', text: 'This study\'s result has no distributions (written by a version of eval ranking before they were added).' }))
@@ -250,7 +259,7 @@
         parts.push(h('div', { class: 'grid wide' }, r.distributions.map(function (d) {
           return h('div', { class: 'card', 'data-distribution': d.quantity }, h('h4', { text: d.label }),
             h('div', { class: 'hint', text: d.real ? 'share per bin: the real data (dark) and each policy\'s simulated users' : 'share per bin, simulated only: the data lacks this quantity' }),
-            ui.chart('study:' + s.id + ':dist:' + d.quantity, distributionOption(d), 'tall'),
+            ui.chart('study:' + s.id + ':dist:' + d.quantity, distributionOption(d, colors), 'tall'),
             d.notes.length ? h('ul', { class: 'notes small' }, d.notes.map(function (n) { return h('li', { text: n }) })) : null)
         })))
         var dv = r.divergence
