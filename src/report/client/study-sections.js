@@ -67,7 +67,8 @@
       series: [{
         name: opts.name || 'estimate', type: 'scatter', symbolSize: 9,
         data: rows.map(function (r) { return { value: [r.value, r.label], itemStyle: { color: r.color } } }),
-        markLine: { silent: true, symbol: 'none', animation: false, label: { show: false }, data: lines },
+        // Dashed by default (the zero line); each whisker sets its own solid style.
+        markLine: { silent: true, symbol: 'none', animation: false, label: { show: false }, lineStyle: { type: 'dashed', color: '#5f6b7a' }, data: lines },
       }],
     }
   }
