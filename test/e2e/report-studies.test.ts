@@ -102,7 +102,10 @@ describe('usersim eval ranking --report', () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
     for (const p of rk.pairs) expect([sum(p.points.map((x) => x.xRank)), sum(p.points.map((x) => x.yRank))]).toEqual([6, 6])
     expect(rk.vsPopularity.map((v) => v.label)).toEqual(['random', 'bpr'])
-    // Distributions are drawn when eval ranking gives them, and their absence is no error.
-    expect(rk.distributions === null).toBe(res.distributions === undefined)
+    // eval ranking's distributions, read whole (a malformed entry would be a note above): each quantity with every policy's simulated side.
+    expect(res.distributions).toHaveLength(3 * 3)
+    expect(rk.distributions!.map((d) => d.quantity).sort()).toEqual(['clicksPerSlate', 'itemsPerSession', 'rating'])
+    for (const d of rk.distributions!) expect(d.simulated.map((x) => x.policy)).toEqual(['random', 'popularity', 'bpr'])
+    expect(rk.divergence!.rows.map((x) => x.policy)).toEqual(['random', 'popularity', 'bpr'])
   }, 300_000)
 })
