@@ -78,7 +78,10 @@ describe('usersim report in a browser', () => {
     expect(ab.code, ab.stderr).toBe(0)
     const compare = JSON.parse(ab.stdout) as { study: string; policies: Array<{ runs: string[] }> }
     // A ranking study as eval ranking stores it, with distributions (a fixture: MovieLens calibration is slow).
-    const ranking = recordStudy(db, 'ranking', RANKING_RESULT, RANKING_RESULT.policies.map((p) => p.simulated.runId))
+    // One policy label is markup (a policy server's URL or option values are free text): it must show as text.
+    const hostile = '<img src=x onerror=alert(9)>'
+    const result = JSON.parse(JSON.stringify(RANKING_RESULT).replaceAll('"bpr"', JSON.stringify(hostile))) as typeof RANKING_RESULT
+    const ranking = recordStudy(db, 'ranking', result, result.policies.map((p) => p.simulated.runId))
     const out = join(dir, 'studies.html')
     // The ranking study by name; the compare study because one of its runs is named.
     const r = await runCli(['report', `study:${ranking},${compare.policies[0]!.runs[0]}`, '--db', db, '--out', out, '--json'])
@@ -101,6 +104,8 @@ describe('usersim report in a browser', () => {
       expect(await study(ranking).locator('[data-distribution]').count()).toBe(3)
       const rankText = await study(ranking).innerText()
       expect(rankText).toContain('simulation DISAGREES')
+      expect(rankText).toMatch(/<img src=x onerror=alert\(9\)>\s+-0\.0120 \[/)
+      expect(await page.evaluate(() => document.querySelectorAll('#report img, #report script').length)).toBe(0)
       expect(rankText).toMatch(/popularity\s+0\.0123\s+0\.0210\s+—/)
       expect(await inkedCanvases(page)).toBeGreaterThanOrEqual(35)
       // The run's own sections follow the studies.

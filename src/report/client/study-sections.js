@@ -9,7 +9,8 @@
 ;(function (root) {
   'use strict'
 
-  var PALETTE = ['#2f6fde', '#e4572e', '#17a589', '#a05195', '#d99a1e', '#577590', '#bc4749', '#6a994e']
+  // The page's eight run colours, then four more: eval ranking compares ten policies by default.
+  var PALETTE = ['#2f6fde', '#e4572e', '#17a589', '#a05195', '#d99a1e', '#577590', '#bc4749', '#6a994e', '#1b998b', '#8f5c38', '#e07bb0', '#4d4d8f']
   var VERDICT_COLORS = { higher: '#17803d', lower: '#b42318', 'cannot be told apart': '#8a94a3' }
   var REAL_COLOR = '#1d2330'
   var GRID_LINE = { lineStyle: { color: '#eef0f4' } }
