@@ -76,12 +76,12 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
     }
     if (url.pathname === '/api/report') {
       const s = open()
-      if (!s) return sendJson(res, 200, { version: '', data: { format: 1, generatedAt: new Date().toISOString(), db: file, live: true, metrics: [], runs: [] } })
+      if (!s) return sendJson(res, 200, { version: '', data: { format: 1, generatedAt: new Date().toISOString(), db: file, live: true, metrics: [], runs: [], studies: [] } })
       const ids = (url.searchParams.get('runs') ?? '').split(',').map((x) => x.trim()).filter(Boolean)
       const job = queue.then(() => s.builder.build(ids))
       queue = job.catch(() => undefined)
       const data = await job
-      const version = createHash('sha1').update(JSON.stringify(data.runs)).digest('hex')
+      const version = createHash('sha1').update(JSON.stringify([data.runs, data.studies])).digest('hex')
       if (version === url.searchParams.get('v')) return sendJson(res, 200, { version, unchanged: true })
       return sendJson(res, 200, { version, data })
     }

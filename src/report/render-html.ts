@@ -5,8 +5,8 @@ import { SimError } from '../core/index.ts'
 import type { ReportData } from './report-data.ts'
 
 /**
- * ECharts' "common" build: line and bar charts, tooltip, legend, mark lines — all the
- * report draws — at 0.7 MB against 1.1 MB for the full build, so every report is 0.4 MB
+ * ECharts' "common" build: line, bar and scatter charts, tooltip, legend, mark lines — all
+ * the report draws — at 0.7 MB against 1.1 MB for the full build, so every report is 0.4 MB
  * smaller.
  */
 const ECHARTS_FILE = 'echarts/dist/echarts.common.min.js'
@@ -24,8 +24,8 @@ function loadAssets() {
     }
     assets = {
       echarts: readFileSync(echartsPath, 'utf8'),
-      // One page script: the axis labels first (report-app.js uses them), then the app.
-      app: readFileSync(new URL('./client/axis-labels.js', import.meta.url), 'utf8') + '\n' + readFileSync(new URL('./client/report-app.js', import.meta.url), 'utf8'),
+      // One page script: the axis labels and the study sections first (report-app.js uses them), then the app.
+      app: ['axis-labels.js', 'study-sections.js', 'report-app.js'].map((f) => readFileSync(new URL(`./client/${f}`, import.meta.url), 'utf8')).join('\n'),
       css: readFileSync(new URL('./client/report.css', import.meta.url), 'utf8'),
     }
     for (const [name, text] of Object.entries(assets)) {
@@ -82,7 +82,7 @@ export function renderReportHtml(data: ReportData | null, opts: RenderOptions = 
   ]
     .filter(Boolean)
     .join('; ')
-  const title = data ? `usersim report — ${data.runs.map((r) => r.id).join(', ')}` : 'usersim live'
+  const title = data ? `usersim report — ${[...(data.studies ?? []).map((st) => st.id), ...data.runs.map((r) => r.id)].join(', ')}` : 'usersim live'
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -11,6 +11,8 @@ import { trialFigures, trialsOf, type TrialFigures } from '../datasets/trials.ts
 import { llmUsage, recordedActions, type LlmTaskUsage, type RecordedActions } from './feature-tables-repo.ts'
 import { limitTrajectory, type LimitRound } from '../llm/llm-calls-repo.ts'
 import { hybridSummary, type HybridSummary } from '../distill/hybrid-summary.ts'
+import { studyReports } from './studies.ts'
+import type { StudyReport } from './study-views.ts'
 
 /** One run as the report page draws it. Plain JSON: embedded in the file or served live. */
 export interface RunReport {
@@ -54,6 +56,8 @@ export interface ReportData {
   live: boolean
   metrics: MetricInfo[]
   runs: RunReport[]
+  /** `compare` and `eval ranking` studies: those named, and those that made a run shown (absent: none). */
+  studies?: StudyReport[]
 }
 
 export interface ReportOptions {
@@ -93,7 +97,8 @@ export class ReportBuilder {
     private readonly live = false,
   ) {}
 
-  async build(runIds: readonly string[]): Promise<ReportData> {
+  /** The report of these runs and studies; a study that made one of the runs comes too. */
+  async build(runIds: readonly string[], studyIds: readonly string[] = []): Promise<ReportData> {
     const runs: RunReport[] = []
     for (const id of runIds) {
       // Compared runs of one population tell the stories of the same users (the first run's draw).
@@ -104,7 +109,8 @@ export class ReportBuilder {
     }
     const keys = new Set<string>()
     for (const r of runs) for (const row of r.rounds) for (const k of Object.keys(row.metrics)) keys.add(k)
-    return { format: 1, generatedAt: new Date().toISOString(), db: basename(this.store.file), live: this.live, metrics: metricsFor(keys), runs }
+    const studies = studyReports(this.store, studyIds, runIds)
+    return { format: 1, generatedAt: new Date().toISOString(), db: basename(this.store.file), live: this.live, metrics: metricsFor(keys), runs, studies }
   }
 
   private async runReport(run: RunRecord, storyAgentsHint?: number[]): Promise<RunReport> {

@@ -3,7 +3,9 @@ import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { recordStudy } from '../../src/report/studies.ts'
 import { HOSTILE_TITLES } from '../fixtures/report-hostile-scenario.ts'
+import { RANKING_RESULT } from '../fixtures/study-results.ts'
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.ts'
 import { inkedCanvases, openInChromium, renderedCharts } from '../helpers/report-browser.ts'
 
@@ -62,6 +64,54 @@ describe('usersim report in a browser', () => {
       await page.screenshot({ path: join(shots, 'report-full.png'), fullPage: true })
       // Self-contained: the page asked for nothing but itself.
       expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([])
+      expect(problems).toEqual([])
+      expect(dialogs).toEqual([])
+    } finally {
+      await close()
+    }
+  }, 240_000)
+
+  it('draws a compare study and a ranking study (forest plots, orderings, distributions) next to a run, without errors', async () => {
+    const dir = tempDir('usersim-report-')
+    const db = join(dir, 'studies.db')
+    const ab = await runCli(['compare', 'feed', '--policy', 'popularity', '--policy', 'random', '--policy', 'oracle', '--agents', '60', '--rounds', '2', '--seeds', '2', '--db', db, '--json'])
+    expect(ab.code, ab.stderr).toBe(0)
+    const compare = JSON.parse(ab.stdout) as { study: string; policies: Array<{ runs: string[] }> }
+    // A ranking study as eval ranking stores it, with distributions (a fixture: MovieLens calibration is slow).
+    // One policy label is markup (a policy server's URL or option values are free text): it must show as text.
+    const hostile = '<img src=x onerror=alert(9)>'
+    const result = JSON.parse(JSON.stringify(RANKING_RESULT).replaceAll('"bpr"', JSON.stringify(hostile))) as typeof RANKING_RESULT
+    const ranking = recordStudy(db, 'ranking', result, result.policies.map((p) => p.simulated.runId))
+    const out = join(dir, 'studies.html')
+    // The ranking study by name; the compare study because one of its runs is named.
+    const r = await runCli(['report', `study:${ranking},${compare.policies[0]!.runs[0]}`, '--db', db, '--out', out, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ studies: [ranking, compare.study] })
+
+    const { page, problems, dialogs, close } = await openInChromium(`file://${out}`)
+    try {
+      await renderedCharts(page, 45)
+      expect(await page.locator('section.study').count()).toBe(2)
+      const study = (id: string) => page.locator(`section[data-study="${id}"]`)
+      // Compare: an estimate chart and a forest plot per metric, every one drawn.
+      expect(await study(compare.study).locator('[data-forest] canvas').count()).toBe(4)
+      expect(await study(compare.study).locator('[data-chart] canvas').count()).toBe(8)
+      const abText = await study(compare.study).innerText()
+      expect(abText).toContain('Paired differences against popularity')
+      expect(abText).toMatch(/oracle\s+satisfaction\s+\+?\S+ \[\S+, \S+\]\s+\S+\s+(higher|lower|cannot be told apart)/)
+      // Ranking: a scatter and a rank-vs-rank chart per agreement pair, and the distributions.
+      expect(await study(ranking).locator('[data-chart] canvas').count()).toBe(5 + 5 + 3)
+      expect(await study(ranking).locator('[data-distribution]').count()).toBe(3)
+      const rankText = await study(ranking).innerText()
+      expect(rankText).toContain('simulation DISAGREES')
+      expect(rankText).toMatch(/<img src=x onerror=alert\(9\)>\s+-0\.0120 \[/)
+      expect(await page.evaluate(() => document.querySelectorAll('#report img, #report script').length)).toBe(0)
+      expect(rankText).toMatch(/popularity\s+0\.0123\s+0\.0210\s+—/)
+      expect(await inkedCanvases(page)).toBeGreaterThanOrEqual(35)
+      // The run's own sections follow the studies.
+      expect(await page.locator('section#summary').count()).toBe(1)
+      await study(compare.study).screenshot({ path: join(shots, 'study-compare.png') })
+      await study(ranking).screenshot({ path: join(shots, 'study-ranking.png') })
       expect(problems).toEqual([])
       expect(dialogs).toEqual([])
     } finally {

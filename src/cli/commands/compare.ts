@@ -7,6 +7,7 @@ import { loadScenario } from '../../runner/index.ts'
 import { collect, DEFAULT_DB, intFlag, parseFlags, parseSets } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
+import { checkReportFlag, finishStudy, reportFlag, studyLines } from '../study-output.ts'
 import { ctrOf, parsePolicySpec, runPolicy, satisfactionOf, type AgentOutcome, type PolicySpec } from '../policy-runs.ts'
 
 const flags = z.object({
@@ -24,6 +25,7 @@ const flags = z.object({
   format: formatFlag,
   db: z.string().min(1).default(DEFAULT_DB),
   json: z.boolean().default(false),
+  report: reportFlag,
 })
 
 /** The per-user outcomes `compare` tests. */
@@ -83,8 +85,10 @@ export function registerCompare(program: Command): void {
     .option('--format <f>', 'dataset format: latest, 100k, 1m or csv')
     .option('--db <file>', 'SQLite file the runs are stored in', DEFAULT_DB)
     .option('--json', 'print one JSON object instead of tables', false)
+    .option('--report <file>', 'also write the study\'s HTML report (estimates, forest plot of the differences) to this file')
     .action(async (scenario: string, raw: Record<string, unknown>) => {
       const f = parseFlags(flags, { ...raw, policy: raw.policy ?? [] })
+      checkReportFlag(f.report)
       const started = performance.now()
       const specs: PolicySpec[] = f.policy.map(parsePolicySpec)
       if (new Set(specs.map((s) => s.label)).size !== specs.length) throw new SimError('USAGE', '--policy: each policy may be named once')
@@ -131,8 +135,10 @@ export function registerCompare(program: Command): void {
         db: f.db,
         durationMs: Math.round(performance.now() - started),
       }
+      // The runs in the order they ran: seed by seed, each policy in turn.
+      const finished = await finishStudy({ db: f.db, kind: 'compare', result: out, runs: seeds.flatMap((_, i) => runs.map((r) => r[i]!)), report: f.report })
       if (f.json) {
-        process.stdout.write(JSON.stringify(out) + '\n')
+        process.stdout.write(JSON.stringify({ ...out, ...finished }) + '\n')
         return
       }
       const ci = (e: Estimate) => `${e.value.toFixed(4)} [${e.lo.toFixed(4)}, ${e.hi.toFixed(4)}]`
@@ -149,6 +155,7 @@ export function registerCompare(program: Command): void {
         ),
         '',
         `runs stored in ${f.db}; ${(out.durationMs / 1000).toFixed(1)} s`,
+        ...studyLines(finished, f.db),
       ]
       process.stdout.write(lines.join('\n') + '\n')
     })

@@ -14,6 +14,7 @@ import { loadScenario, resolvePolicy } from '../../runner/index.ts'
 import { collect, intFlag, parseFlags } from '../flags.ts'
 import { createProgress } from '../output/progress.ts'
 import { formatTable } from '../output/table.ts'
+import { checkReportFlag, finishStudy, reportFlag, studyLines, type FinishedStudy } from '../study-output.ts'
 import { ctrOf, parsePolicySpec, runPolicy, satisfactionOf, type PolicySpec } from '../policy-runs.ts'
 
 /** The policies ranked when --policy names none: the built-ins and variants of BPR and item-to-item. */
@@ -46,6 +47,7 @@ const flags = z.object({
     .optional(),
   db: z.string().min(1).optional(),
   json: z.boolean().default(false),
+  report: reportFlag,
 })
 
 type Side = Record<string, number[]>
@@ -70,8 +72,10 @@ export function registerEvalRanking(ev: Command): void {
     .option('--train-fraction <x>', "share of each user's ratings, oldest first, that trains policies and personas", '0.8')
     .option('--db <file>', 'SQLite file to keep the simulated runs in (default: a temporary file)')
     .option('--json', 'print one JSON object instead of tables', false)
+    .option('--report <file>', 'also write the study\'s HTML report (orderings, agreement, distributions) to this file')
     .action(async (raw: Record<string, unknown>) => {
       const f = parseFlags(flags, raw)
+      checkReportFlag(f.report)
       const started = performance.now()
       const seed = f.seed ?? 42
       const k = f.k ?? 10
@@ -154,11 +158,12 @@ export function registerEvalRanking(ev: Command): void {
         db,
         durationMs: Math.round(performance.now() - started),
       }
+      const finished = await finishStudy({ db, kind: 'ranking', result: out, runs: rows.map((r) => r.simulated.runId), report: f.report })
       if (f.json) {
-        process.stdout.write(JSON.stringify(out) + '\n')
+        process.stdout.write(JSON.stringify({ ...out, ...finished }) + '\n')
         return
       }
-      process.stdout.write(rankingTable(out) + '\n')
+      process.stdout.write(rankingTable(out, finished) + '\n')
     })
 }
 
@@ -182,7 +187,7 @@ function rankingTable(out: {
   distributions: DistributionFit[]
   durationMs: number
   db: string
-}): string {
+}, finished: FinishedStudy): string {
   const k = out.protocol.k
   const lines = [
     `ranking fidelity on ${out.dataset.source} (${out.dataset.users} users, ${out.dataset.items} items, ${out.dataset.ratings} ratings)`,
@@ -226,6 +231,6 @@ function rankingTable(out: {
       ),
     )
   }
-  lines.push('', `simulated runs kept in ${out.db}; ${(out.durationMs / 1000).toFixed(1)} s`)
+  lines.push('', `simulated runs kept in ${out.db}; ${(out.durationMs / 1000).toFixed(1)} s`, ...studyLines(finished, out.db))
   return lines.join('\n')
 }

@@ -15,8 +15,8 @@ const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('write one self-contained HTML report (charts, comparison, agent stories) for one or more runs')
-    .argument('<run-ids>', 'run id, or several separated by commas to compare them ("latest" = the newest run)')
+    .description('write one self-contained HTML report (charts, comparison, agent stories) for one or more runs, and for compare and eval ranking studies')
+    .argument('<run-ids>', 'run id, or several separated by commas to compare them ("latest" = the newest run); study:ID or study:latest for a compare or eval ranking study')
     .option('--db <file>', 'SQLite file', DEFAULT_DB)
     .option('--out <file>', 'HTML file to write', 'report.html')
     .option('--stories <n>', 'sampled agent stories per run (default 3)')
@@ -28,6 +28,7 @@ export function registerReport(program: Command): void {
         process.stdout.write(JSON.stringify(r) + '\n')
         return
       }
-      process.stdout.write(`wrote ${r.out} (${mb(r.bytes)}, of which data ${mb(r.dataBytes)}) for ${r.runs.join(', ')}\n`)
+      const what = [...r.studies.map((s) => `study ${s}`), ...r.runs]
+      process.stdout.write(`wrote ${r.out} (${mb(r.bytes)}, of which data ${mb(r.dataBytes)}) for ${what.join(', ')}\n`)
     })
 }

@@ -5,7 +5,7 @@
  * charts draw on canvas with canvas tooltips (renderMode 'richText'), so no data is ever
  * parsed as HTML.
  */
-/* global echarts, usersimAxisLabels */
+/* global echarts, usersimAxisLabels, usersimStudySections */
 ;(function () {
   'use strict'
 
@@ -476,32 +476,43 @@
 
   function notesSection(data) {
     var notes = []
+    ;(data.studies || []).forEach(function (st) { st.notes.forEach(function (n) { notes.push('study ' + st.id + ': ' + n) }) })
     data.runs.forEach(function (r) { r.notes.forEach(function (n) { notes.push(r.id + ': ' + n) }) })
     if (!notes.length) return null
     return h('section', { id: 'notes' }, h('h2', { text: 'Notes' }), h('ul', { class: 'notes' }, notes.map(function (n) { return h('li', { text: n }) })))
   }
 
   function render(root, data, extraTop) {
+    var studies = data.studies || []
+    var studyUi = usersimStudySections({ h: h, table: table, chart: chart, fmt: fmt, db: data.db })
     var hasActions = data.runs.some(function (r) { return r.actions && r.actions.length })
-    var toc = [['config', 'Configuration'], ['summary', 'Summary'], ['metrics', 'Metrics over rounds'], ['distributions', 'Distributions'], ['exposure', 'Exposure'], ['usage', 'Model usage']]
-    if (hasActions) toc.push(['actions', 'Corrections'])
-    if (data.runs.some(function (r) { return r.trials && r.trials.length })) toc.push(['trials', 'Trials'])
-    if (data.runs.some(function (r) { return r.hybrid })) toc.push(['hybrid', 'Hybrid audit'])
-    toc.push(['stories', 'Agent stories'])
+    var toc = studyUi.toc(studies)
+    if (data.runs.length) {
+      toc = toc.concat([['config', 'Configuration'], ['summary', 'Summary'], ['metrics', 'Metrics over rounds'], ['distributions', 'Distributions'], ['exposure', 'Exposure'], ['usage', 'Model usage']])
+      if (hasActions) toc.push(['actions', 'Corrections'])
+      if (data.runs.some(function (r) { return r.trials && r.trials.length })) toc.push(['trials', 'Trials'])
+      if (data.runs.some(function (r) { return r.hybrid })) toc.push(['hybrid', 'Hybrid audit'])
+      toc.push(['stories', 'Agent stories'])
+    }
+    var count = function (n, one, many) { return n + ' ' + (n === 1 ? one : many) }
+    var what = (data.runs.length || !studies.length ? [count(data.runs.length, 'run', 'runs')] : []).concat(studies.length ? [count(studies.length, 'study', 'studies')] : [])
     var main = h('main', null,
       h('header', { class: 'page' }, h('h1', { text: 'usersim report' }),
-        h('span', { class: 'muted', text: data.runs.length + (data.runs.length === 1 ? ' run' : ' runs') + ' · ' + data.db + ' · generated ' + data.generatedAt.replace('T', ' ').slice(0, 19) + ' UTC' })),
+        h('span', { class: 'muted', text: what.join(', ') + ' · ' + data.db + ' · generated ' + data.generatedAt.replace('T', ' ').slice(0, 19) + ' UTC' })),
       extraTop || null,
-      data.runs.length ? [
+      data.runs.length || studies.length ? [
         h('nav', { class: 'toc' }, toc.map(function (t) { return h('a', { href: '#' + t[0], text: t[1] }) })),
-        // Live, the curves come first: they are what moves.
-        data.live
-          ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data), configSection(data)]
-          : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data)],
+        // A study is what was asked for: it comes before its runs' sections.
+        studyUi.render(studies),
+        !data.runs.length ? null
+          // Live, the curves come first: they are what moves.
+          : data.live
+            ? [metricsSection(data), summarySection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data), configSection(data)]
+            : [legend(data), configSection(data), summarySection(data), metricsSection(data), distributionSection(data), exposureSection(data), usageSection(data), actionsSection(data), trialsSection(data), hybridSection(data), storiesSection(data)],
         notesSection(data),
       ] : h('div', { class: 'empty', text: 'No run selected. Tick a run in the bar above.' }))
     root.replaceChildren(main)
-    document.title = 'usersim report — ' + data.runs.map(function (r) { return r.id }).join(', ')
+    document.title = 'usersim report — ' + studies.map(function (s) { return s.id }).concat(data.runs.map(function (r) { return r.id })).join(', ')
     flushCharts(!data.live)
   }
 
