@@ -27,19 +27,24 @@
  *     predates the last cut, which it caused). A window is **overloaded** once its
  *     refusals pass `expected + 4·√expected + 2` (so at least 3), where `expected` is its
  *     requests × the **noise**: the share refused in recent windows without overload
- *     (a rate window or faults refuse at any load, and must not talk the limit down).
+ *     under the plateau, or before there is one (a rate window or faults refuse at any
+ *     load, and must not talk the limit down; at the plateau a few refusals may be the
+ *     capacity's, and learning them as noise would let the limit creep over it).
  *     This is checked at each refusal, not at the window's end: until the limit is
  *     lower, every freed slot takes another refusal.
  *   - On overload, the **plateau** (like CUBIC's W_max) becomes one under the lowest load
  *     refused (requests in flight when it was granted, itself included: more than C
- *     were out), but never under the last window that served without overload, and
- *     always under the limit, so each overload lowers it. The limit drops to 0.9 × the
- *     plateau (draining what was sent over it) and grows back to the plateau in a window
- *     or two, not past it. Slow start ends.
+ *     were out), but never under the last used window that saw no more refusals than
+ *     the noise, and always under the limit, so each overload lowers it. The limit drops under the
+ *     plateau by as much as it was over it, at most 10 % (draining what was sent over it:
+ *     a slow start that doubled past C drains 10 %, a failed probe of one request one),
+ *     stays there two windows (which measure the noise at a load known to be safe), then
+ *     grows back to the plateau, not past it. Slow start ends.
  *   - After `wait` used windows at the plateau without overload (32 after the first
- *     overload, doubled by each later one, at most 512), the limit **probes** `step`
- *     above it (1 at first). Two clean windows there make it the plateau, double the step
- *     and halve the wait (at least 2), so a server that gained capacity is found again;
+ *     overload, doubled by each failed probe, at most 512, and back to 32 at least after
+ *     an overload at the plateau), the limit **probes** `step` above it (1 at first).
+ *     Two clean windows there make it the plateau, double the step and halve the wait
+ *     (at least 2), so a server that gained capacity is found again;
  *     a failed probe costs the three refusals that end it. In steady state refusals are
  *     a few per probe, and probes grow rare.
  *   - A plateau set before the noise was known, by fewer refusals than the noise now
@@ -72,6 +77,8 @@ const REFLOOR_WINDOWS = 64
 const FIRST_WAIT = 32
 const MIN_WAIT = 2
 const MAX_WAIT = 512
+/** Windows under the plateau after an overload, before growing back to it. */
+const HOLD_WINDOWS = 2
 /** Clean windows at a probe level that make it the plateau. */
 const PROBE_WINDOWS = 2
 
@@ -90,7 +97,7 @@ export class AdaptiveLimit {
   private refusals = 0
   /** The lowest load (requests in flight) refused in this window. */
   private minRefused = Infinity
-  /** Share of requests refused in windows without overload, lately: refusals that are not about concurrency. */
+  /** Share of requests refused lately in windows without overload under the plateau: refusals that are not about concurrency. */
   private noise = 0
   private phase: 'normal' | 'drain' | 'measure' = 'normal'
   /** The limit before a floor probe halved it. */
@@ -103,8 +110,10 @@ export class AdaptiveLimit {
   private step = 1
   /** Clean, used windows at the plateau since the last overload or probe. */
   private clean = 0
-  /** The limit at the end of the last used window without overload. */
+  /** The limit of the last used window with no more refusals than the noise. */
   private lastGood = 0
+  /** Windows to stay under the plateau after an overload (they measure the noise at a load known to be safe). */
+  private hold = 0
   /** Clean windows at the probe level so far. */
   private probeOk = 0
   /** The window that set the plateau: its refusals, requests and the noise share then. */
@@ -166,26 +175,36 @@ export class AdaptiveLimit {
 
   /**
    * The server refuses for want of room: the plateau goes to one under the lowest load it
-   * refused, the limit to 0.9 × that (draining what is out), and the next probe above the
+   * refused, the limit under it (draining what is out), and the next probe above the
    * plateau waits longer. Starts a new window.
    */
   private overload(): void {
     const before = this.value
-    this.wait = this.plateau === undefined ? FIRST_WAIT : Math.min(MAX_WAIT, this.wait * 2)
+    // A failed probe makes the next one wait twice as long; an overload at the plateau (still
+    // over the capacity, or the client's count ran less ahead of the server's) undoes the
+    // speed-up that successful probes earned.
+    if (this.plateau === undefined) this.wait = FIRST_WAIT
+    else if (this.limit > this.plateau) this.wait = Math.min(MAX_WAIT, this.wait * 2)
+    else this.wait = Math.max(FIRST_WAIT, this.wait)
     this.plateau = Math.max(1, Math.min(this.limit - 1, Math.max(this.minRefused - 1, this.lastGood)))
     this.cause = { refusals: this.refusals, n: this.inWindow, noise: this.noise }
     this.step = 1
     this.clean = 0
     this.probeOk = 0
-    this.value = Math.max(1, this.plateau * 0.9)
+    this.hold = HOLD_WINDOWS
+    // Under the plateau by as much as the limit was over it, at most 10 %: that drains
+    // what a queue in front of the server holds, and costs little when a probe of one failed.
+    this.value = Math.max(1, this.plateau * 0.9, this.plateau - (this.limit - this.plateau))
     this.slowStart = false
     this.closeWindow(before)
   }
 
   private endWindow(): void {
     const before = this.value
-    // A window without overload: its refusals are the noise that any load draws.
-    this.noise += (this.refusals / this.inWindow - this.noise) / 8
+    // A window without overload under the plateau (or before there is one): its refusals
+    // are the noise that any load draws. (At the plateau a few refusals may be the capacity's.)
+    if (this.plateau === undefined || this.limit < this.plateau || this.phase !== 'normal') this.noise += (this.refusals / this.inWindow - this.noise) / 4
+    const clean = this.refusals <= this.noise * this.inWindow
     const c = this.cause
     if (this.plateau !== undefined && this.noise > 2 * c.noise + 0.01 && !beyondChance(c.refusals, c.n, this.noise)) {
       // The overload that set the plateau was judged before the noise was known, and the
@@ -225,7 +244,7 @@ export class AdaptiveLimit {
       const beta = Math.max(6, 6 * Math.log10(Math.max(10, this.value)))
       const queued = this.value * (1 - gradient) > beta
       const used = this.maxInFlight >= 0.8 * this.limit
-      if (used) this.lastGood = this.limit
+      if (used && clean) this.lastGood = this.limit
       if (this.slowStart) {
         if (queued && !this.queuedOnce) this.queuedOnce = true
         else if (queued) {
@@ -254,6 +273,10 @@ export class AdaptiveLimit {
    */
   private refusalCap(used: boolean): number {
     const plateau = this.plateau!
+    if (this.hold > 0) {
+      this.hold--
+      return Math.min(this.value, plateau)
+    }
     if (this.limit > plateau) {
       if (++this.probeOk < PROBE_WINDOWS) return this.value
       this.plateau = this.limit

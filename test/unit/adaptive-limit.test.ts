@@ -122,16 +122,17 @@ describe('adaptive concurrency limit (simulated server)', () => {
     const r = simulate(capacity, { reject: true, clientLagMs: 20 })
     expect(r.utilization).toBeGreaterThan(0.9)
     expect(r.refusedShareSettled).toBeLessThan(0.01)
-    // Near the capacity: under it only while the floor is probed or after a cut, over it
-    // only by a probe's one request.
+    // Near the capacity: under it while the floor is probed or after a cut; over it by a
+    // probe's one request, or by what the client's count runs ahead of the server's (answers
+    // it has not read yet: 20/3 ms of lag on average × C per 100 ms, under 7 % of C).
     expect(r.meanLimit).toBeGreaterThan(capacity * 0.93)
-    expect(r.meanLimit).toBeLessThanOrEqual(capacity + 1)
+    expect(r.meanLimit).toBeLessThanOrEqual(capacity * 1.07 + 1)
   })
 
   it('finds the new capacity of a refusing server that gained room, by probes above the old one', () => {
     const r = simulate(64, { reject: true, clientLagMs: 20, ms: 180_000, capacityAt: (ms) => (ms < 30_000 ? 64 : 96) })
     expect(r.finalLimit).toBeGreaterThanOrEqual(90)
-    expect(r.finalLimit).toBeLessThanOrEqual(97)
+    expect(r.finalLimit).toBeLessThanOrEqual(96 * 1.07 + 1)
     expect(r.refusedShareSettled).toBeLessThan(0.01)
   })
 
