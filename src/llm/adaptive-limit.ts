@@ -37,8 +37,11 @@
  *     were out), but never under the last used window that saw no more refusals than
  *     the noise, and always under the limit, so each overload lowers it. The limit drops under the
  *     plateau by as much as it was over it, at most 10 % (draining what was sent over it:
- *     a slow start that doubled past C drains 10 %, a failed probe of one request one),
- *     stays there two windows (which measure the noise at a load known to be safe), then
+ *     a slow start that doubled past C drains 10 %, a failed probe of one request one)
+ *     and never over the last used window that saw no more refusals than the noise (the
+ *     requests of one burst reach the server in any order, so after a slow start that
+ *     doubled past C the lowest load refused is a rough bound; this stops the churn at
+ *     once), stays there two windows (which measure the noise at a load known to be safe), then
  *     grows back to the plateau, not past it. Slow start ends.
  *   - After `wait` used windows at the plateau without overload (32 after the first
  *     overload, doubled by each failed probe, at most 512, and back to 32 at least after
@@ -194,7 +197,11 @@ export class AdaptiveLimit {
     this.hold = HOLD_WINDOWS
     // Under the plateau by as much as the limit was over it, at most 10 %: that drains
     // what a queue in front of the server holds, and costs little when a probe of one failed.
-    this.value = Math.max(1, this.plateau * 0.9, this.plateau - (this.limit - this.plateau))
+    // Never over the last load served cleanly: after a slow start that doubled past the
+    // capacity, the lowest load refused is a rough bound (the requests of one burst reach
+    // the server in any order), and the churn over the capacity stops at once.
+    const drained = Math.max(this.plateau * 0.9, this.plateau - (this.limit - this.plateau))
+    this.value = Math.max(1, this.lastGood > 0 ? Math.min(drained, this.lastGood) : drained)
     this.slowStart = false
     this.closeWindow(before)
   }
