@@ -19,13 +19,39 @@
  *   down a fifth of the way (against noise, and the lag of answers sent under the old
  *   limit). With a server that queues past its capacity C this settles near
  *   `tolerance × C + √limit`. The limit grows only when a window used most of it.
- * - **429 or 503** for requests sent with more in flight than any answered in this or the
- *   last window (a refusal at a load the server just served is a rate window or a fault,
- *   not concurrency), at least twice and for at least a quarter of the requests sent at
- *   such loads in the window (chance refusals are a few of them; refusals past a server's
- *   capacity are most): the limit × 0.9 at once, at most once per half a limit of answers.
- *   Near the limit of the last refusal it then grows by 0.5 % of that limit per window,
- *   so a server that refuses rather than queues sees few refusals.
+ * - **429 or 503.** A server that refuses past its capacity C (hosted APIs) instead of
+ *   queueing shows no latency signal, only refusals, and every slot above C churns them:
+ *   a refusal frees its slot at once, for the next request to be refused too. So the
+ *   limit must sit at C, not above it, as TCP's window sits under ssthresh:
+ *   - A refusal counts if it was sent at or under the limit now (one sent above it
+ *     predates the last cut, which it caused). A window is **overloaded** once its
+ *     refusals pass `expected + 4·√expected + 2` (so at least 3), where `expected` is its
+ *     requests × the **noise**: the share refused in recent windows without overload
+ *     under the plateau, or before there is one (a rate window or faults refuse at any
+ *     load, and must not talk the limit down; at the plateau a few refusals may be the
+ *     capacity's, and learning them as noise would let the limit creep over it).
+ *     This is checked at each refusal, not at the window's end: until the limit is
+ *     lower, every freed slot takes another refusal.
+ *   - On overload, the **plateau** (like CUBIC's W_max) becomes one under the lowest load
+ *     refused (requests in flight when it was granted, itself included: more than C
+ *     were out), but never under the last used window that saw no more refusals than
+ *     the noise, and always under the limit, so each overload lowers it. The limit drops under the
+ *     plateau by as much as it was over it, at most 10 % (draining what was sent over it:
+ *     a slow start that doubled past C drains 10 %, a failed probe of one request one)
+ *     and never over the last used window that saw no more refusals than the noise (the
+ *     requests of one burst reach the server in any order, so after a slow start that
+ *     doubled past C the lowest load refused is a rough bound; this stops the churn at
+ *     once), stays there two windows (which measure the noise at a load known to be safe), then
+ *     grows back to the plateau, not past it. Slow start ends.
+ *   - After `wait` used windows at the plateau without overload (32 after the first
+ *     overload, doubled by each failed probe, at most 512, and back to 32 at least after
+ *     an overload at the plateau), the limit **probes** `step` above it (1 at first).
+ *     Two clean windows there make it the plateau, double the step and halve the wait
+ *     (at least 2), so a server that gained capacity is found again;
+ *     a failed probe costs the three refusals that end it. In steady state refusals are
+ *     a few per probe, and probes grow rare.
+ *   - A plateau set before the noise was known, by fewer refusals than the noise now
+ *     explains, is dropped.
  *
  * A limit never exceeds the ceiling (--llm-concurrency) nor drops below 1.
  */
@@ -39,7 +65,25 @@ export interface AdaptiveSettings {
 /** An answer, a refusal (429/503) or another failure; inFlight counts this request. */
 export type Sample = { kind: 'ok'; ms: number; inFlight: number } | { kind: 'overload'; inFlight: number } | { kind: 'other' }
 
+/**
+ * More refusals among `n` requests than a share `noise` of them explains: over the
+ * expected count by 4 of its standard deviations (Poisson) and 2, so at least 3 (checked
+ * at each refusal, chance passes it in under 0.1 % of windows once the noise is known).
+ */
+function beyondChance(refusals: number, n: number, noise: number): boolean {
+  const expected = noise * n
+  return refusals > expected + 4 * Math.sqrt(expected) + 2
+}
+
 const REFLOOR_WINDOWS = 64
+/** Windows at the plateau before the first probe after an overload. */
+const FIRST_WAIT = 32
+const MIN_WAIT = 2
+const MAX_WAIT = 512
+/** Windows under the plateau after an overload, before growing back to it. */
+const HOLD_WINDOWS = 2
+/** Clean windows at a probe level that make it the plateau. */
+const PROBE_WINDOWS = 2
 
 export class AdaptiveLimit {
   private value: number
@@ -51,18 +95,32 @@ export class AdaptiveLimit {
   private queuedOnce = false
   private samples: number[] = []
   private inWindow = 0
-  private sinceCut = 0
   private maxInFlight = 0
-  private prevMaxInFlight = 0
-  /** Refusals in this window above the load last served. */
+  /** Refusals in this window (sent at or under the limit). */
   private refusals = 0
-  /** Requests sent in this window above the load last served. */
-  private sentAbove = 0
+  /** The lowest load (requests in flight) refused in this window. */
+  private minRefused = Infinity
+  /** Share of requests refused lately in windows without overload under the plateau: refusals that are not about concurrency. */
+  private noise = 0
   private phase: 'normal' | 'drain' | 'measure' = 'normal'
   /** The limit before a floor probe halved it. */
   private saved = 0
-  /** The limit at the last 429/503, until the limit passes it without one. */
-  private lastOverload: number | undefined
+  /** The highest limit known not to draw refusals (undefined before the first overload). */
+  private plateau: number | undefined
+  /** Windows at the plateau to wait before the next probe above it. */
+  private wait = FIRST_WAIT
+  /** How far above the plateau the next probe goes. */
+  private step = 1
+  /** Clean, used windows at the plateau since the last overload or probe. */
+  private clean = 0
+  /** The limit of the last used window with no more refusals than the noise. */
+  private lastGood = 0
+  /** Windows to stay under the plateau after an overload (they measure the noise at a load known to be safe). */
+  private hold = 0
+  /** Clean windows at the probe level so far. */
+  private probeOk = 0
+  /** The window that set the plateau: its refusals, requests and the noise share then. */
+  private cause = { refusals: 0, n: 0, noise: 0 }
   /** Window-end limits, for tests and reports: [ms since start, limit]. */
   readonly trajectory: Array<[number, number]> = []
   private readonly t0 = performance.now()
@@ -97,45 +155,69 @@ export class AdaptiveLimit {
 
   observe(s: Sample): void {
     if (s.kind === 'overload') {
-      // Refused at a load the server just served: not about concurrency (a rate limit
-      // window, a fault); at a load above any it served, it is.
-      // Chance refusals are a few of the requests sent at that load; refusals past a
-      // server's capacity are most of them.
-      if (s.inFlight > this.served() && ++this.refusals >= 2 && this.refusals >= 0.25 * this.sentAbove) this.overload()
+      // Sent above the limit now: before the last cut, which it already caused.
+      if (s.inFlight > this.limit) return
+      this.refusals++
+      if (s.inFlight < this.minRefused) this.minRefused = s.inFlight
     } else if (s.kind === 'ok') {
       this.samples.push(s.ms)
       if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight
     }
-    this.sinceCut++
-    if (++this.inWindow >= Math.max(16, this.limit)) this.endWindow()
+    this.inWindow++
+    // Checked at each refusal, not at the window's end: until the limit is lower, every
+    // freed slot takes another refusal.
+    // (Not while the floor is probed at half the limit: refusals there are not for want of room.)
+    if (s.kind === 'overload' && this.phase === 'normal' && this.overloaded()) return this.overload()
+    if (this.inWindow >= Math.max(16, this.limit)) this.endWindow()
   }
 
-  /** The most in flight that the server answered in this or the last window. */
-  private served(): number {
-    return Math.max(this.maxInFlight, this.prevMaxInFlight)
-  }
-
-  /** A request goes out with `inFlight` requests (itself included) in flight. */
-  sent(inFlight: number): void {
-    if (inFlight > this.served()) this.sentAbove++
+  /** More refusals in this window than chance (the noise share) explains. */
+  private overloaded(): boolean {
+    return beyondChance(this.refusals, this.inWindow, this.noise)
   }
 
   /**
-   * A 429/503: cut at once (not at the window's end: until the limit is lower, every
-   * freed slot would take another refusal), at most once per half a limit of answers,
-   * since the refusals of one burst arrive together.
+   * The server refuses for want of room: the plateau goes to one under the lowest load it
+   * refused, the limit under it (draining what is out), and the next probe above the
+   * plateau waits longer. Starts a new window.
    */
   private overload(): void {
-    if (this.sinceCut < this.limit / 2) return
-    this.lastOverload = this.value
-    this.value = Math.max(1, this.value * 0.9)
+    const before = this.value
+    // A failed probe makes the next one wait twice as long; an overload at the plateau (still
+    // over the capacity, or the client's count ran less ahead of the server's) undoes the
+    // speed-up that successful probes earned.
+    if (this.plateau === undefined) this.wait = FIRST_WAIT
+    else if (this.limit > this.plateau) this.wait = Math.min(MAX_WAIT, this.wait * 2)
+    else this.wait = Math.max(FIRST_WAIT, this.wait)
+    this.plateau = Math.max(1, Math.min(this.limit - 1, Math.max(this.minRefused - 1, this.lastGood)))
+    this.cause = { refusals: this.refusals, n: this.inWindow, noise: this.noise }
+    this.step = 1
+    this.clean = 0
+    this.probeOk = 0
+    this.hold = HOLD_WINDOWS
+    // Under the plateau by as much as the limit was over it, at most 10 %: that drains
+    // what a queue in front of the server holds, and costs little when a probe of one failed.
+    // Never over the last load served cleanly: after a slow start that doubled past the
+    // capacity, the lowest load refused is a rough bound (the requests of one burst reach
+    // the server in any order), and the churn over the capacity stops at once.
+    const drained = Math.max(this.plateau * 0.9, this.plateau - (this.limit - this.plateau))
+    this.value = Math.max(1, this.lastGood > 0 ? Math.min(drained, this.lastGood) : drained)
     this.slowStart = false
-    this.sinceCut = 0
-    this.onChange?.(this.limit)
+    this.closeWindow(before)
   }
 
   private endWindow(): void {
     const before = this.value
+    // A window without overload under the plateau (or before there is one): its refusals
+    // are the noise that any load draws. (At the plateau a few refusals may be the capacity's.)
+    if (this.plateau === undefined || this.limit < this.plateau || this.phase !== 'normal') this.noise += (this.refusals / this.inWindow - this.noise) / 4
+    const clean = this.refusals <= this.noise * this.inWindow
+    const c = this.cause
+    if (this.plateau !== undefined && this.noise > 2 * c.noise + 0.01 && !beyondChance(c.refusals, c.n, this.noise)) {
+      // The overload that set the plateau was judged before the noise was known, and the
+      // noise explains it: refusals that come at any load, not a capacity.
+      this.plateau = undefined
+    }
     if (this.samples.length) {
       const sorted = this.samples.sort((a, b) => a - b)
       const median = sorted[Math.floor(sorted.length / 2)]!
@@ -169,6 +251,7 @@ export class AdaptiveLimit {
       const beta = Math.max(6, 6 * Math.log10(Math.max(10, this.value)))
       const queued = this.value * (1 - gradient) > beta
       const used = this.maxInFlight >= 0.8 * this.limit
+      if (used && clean) this.lastGood = this.limit
       if (this.slowStart) {
         if (queued && !this.queuedOnce) this.queuedOnce = true
         else if (queued) {
@@ -181,11 +264,7 @@ export class AdaptiveLimit {
       } else {
         let target = this.value * gradient + Math.sqrt(this.value)
         if (target > this.value && !used) target = this.value
-        if (target > this.value && this.lastOverload !== undefined) {
-          // Near where the server last refused: creep (0.5 % of that limit a window).
-          if (this.value >= 0.9 * this.lastOverload) target = Math.min(target, this.value + Math.max(0.05, this.lastOverload / 200))
-          if (this.value > this.lastOverload * 1.05) this.lastOverload = undefined
-        }
+        if (this.plateau !== undefined) target = Math.min(target, this.refusalCap(used))
         // Down a fifth of the way per window (against noise and the lag of answers sent
         // before), up at once.
         this.value = target < this.value ? this.value + (target - this.value) / 5 : target
@@ -194,14 +273,39 @@ export class AdaptiveLimit {
     this.closeWindow(before)
   }
 
+  /**
+   * The most the limit may grow to after a clean window, once refusals showed a plateau:
+   * the plateau, or a probe above it after `wait` clean windows there; a probe level
+   * that stayed clean for PROBE_WINDOWS becomes the plateau.
+   */
+  private refusalCap(used: boolean): number {
+    const plateau = this.plateau!
+    if (this.hold > 0) {
+      this.hold--
+      return Math.min(this.value, plateau)
+    }
+    if (this.limit > plateau) {
+      if (++this.probeOk < PROBE_WINDOWS) return this.value
+      this.plateau = this.limit
+      this.step *= 2
+      this.wait = Math.max(MIN_WAIT, this.wait / 2)
+      this.probeOk = 0
+      this.clean = 0
+      return this.plateau
+    }
+    if (this.limit < plateau || !used) return plateau
+    if (++this.clean < this.wait) return plateau
+    this.clean = 0
+    return plateau + this.step
+  }
+
   private closeWindow(before: number): void {
     this.value = Math.min(this.ceiling, this.value)
     this.samples = []
     this.inWindow = 0
-    this.prevMaxInFlight = this.maxInFlight
     this.maxInFlight = 0
     this.refusals = 0
-    this.sentAbove = 0
+    this.minRefused = Infinity
     this.trajectory.push([Math.round(performance.now() - this.t0), this.limit])
     if (this.trajectory.length > 4096) this.trajectory.splice(0, 2048)
     if (this.value !== before) this.onChange?.(this.limit)

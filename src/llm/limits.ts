@@ -51,6 +51,12 @@ export interface PermitRequest {
 export interface LlmPermit {
   endpoint: string
   tokens: number
+  /**
+   * Permits out on the endpoint when this one was granted, itself included: the load the
+   * request met (read later, the count would include permits granted after it in the same
+   * burst). The adaptive limit places refusals by it.
+   */
+  inFlight?: number
 }
 
 export interface RateLimits {
@@ -180,10 +186,11 @@ export function inProcessLimiter(rates: RateLimits = {}): LlmLimiter {
 
   const grant = (w: Waiter, ep: EndpointLimit) => {
     w.done = true
-    flights.set(ep.id, (flights.get(ep.id) ?? 0) + 1)
+    const n = (flights.get(ep.id) ?? 0) + 1
+    flights.set(ep.id, n)
     requests?.take(1)
     tokens?.take(w.req.tokens)
-    w.resolve({ endpoint: ep.id, tokens: w.req.tokens })
+    w.resolve({ endpoint: ep.id, tokens: w.req.tokens, inFlight: n })
   }
 
   return {

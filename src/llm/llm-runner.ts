@@ -237,8 +237,7 @@ export function createLlmRunner(settings: OpenAiSettings, deps: LlmRunnerDeps = 
       flight.sentAt = sent
       markSent()
       tally.attempts++
-      const inFlight = limiter.inFlight(permit.endpoint)
-      controllers.get(permit.endpoint)?.sent(inFlight)
+      const inFlight = permit.inFlight ?? limiter.inFlight(permit.endpoint)
       // The openai client enforces the timeout (settings.timeoutMs); a scenario's own model
       // gets an abort from our timer instead.
       let timedOut = false

@@ -28,6 +28,18 @@ describe('in-process LLM limiter', () => {
     expect(order).toEqual([3, 4])
   })
 
+  it('tells each permit the load it was granted at, even when a burst is granted at once', async () => {
+    const l = inProcessLimiter()
+    const ep = [{ id: 'a', concurrency: 1 }]
+    const first = await l.acquire({ endpoints: ep, tokens: 1 })
+    const waiting = [1, 2, 3].map(() => l.acquire({ endpoints: ep, tokens: 1 }))
+    ep[0]!.concurrency = 4 // an adaptive limit that grew: the next release grants all three
+    l.release(first, 1)
+    // Read after the burst, inFlight('a') is 3 for all of them; each permit knows its own.
+    expect((await Promise.all(waiting)).map((p) => p.inFlight)).toEqual([1, 2, 3])
+    expect(l.inFlight('a')).toBe(3)
+  })
+
   it('routes to the endpoint with the lowest in-flight share of its limit', async () => {
     const l = inProcessLimiter()
     const eps = [{ id: 'small', concurrency: 1 }, { id: 'big', concurrency: 3 }]

@@ -136,7 +136,7 @@ export function redisLimiter(opts: RedisLimiterOptions): LlmLimiter {
     if (r[0] !== 1) return r[0] === 0 ? Math.max(1, r[1]!) : pollMs
     const ep = eps[r[1]! - 1]!
     inFlight.set(ep.id, r[2]!)
-    const permit: LlmPermit = { endpoint: ep.id, tokens: w.req.tokens }
+    const permit: LlmPermit = { endpoint: ep.id, tokens: w.req.tokens, inFlight: r[2]! }
     ids.set(permit, id)
     if (w.done) {
       // Aborted while the script ran: give the permit straight back.
