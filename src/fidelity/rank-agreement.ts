@@ -117,3 +117,36 @@ export function bootMean(v: readonly number[], seed: number, samples = 500): Est
   }
   return interval(out, m)
 }
+
+/**
+ * How well the real data agrees with itself about the order of the policies: the users are
+ * split at random into two halves, and Spearman's ρ is taken between the policies' means on
+ * the two halves (over `samples` splits: the mean and its percentile interval). `corrected`
+ * is the Spearman–Brown step-up to the whole population, 2ρ/(1 + ρ): the agreement two
+ * independent populations of this size would reach, a ceiling for any simulator when many
+ * policies are near ties. Seeded.
+ */
+export function splitHalfAgreement(values: readonly (readonly number[])[], opts: { samples?: number; seed?: number } = {}): { spearman: Estimate; corrected: number } {
+  const users = values[0]?.length ?? 0
+  const rng = rngFor(opts.seed ?? 1, 'split-half')
+  const order = Int32Array.from({ length: users }, (_, i) => i)
+  const rhos: number[] = []
+  for (let s = 0; s < (opts.samples ?? 200); s++) {
+    for (let i = users - 1; i > 0; i--) {
+      const j = rng.int(i + 1)
+      const t = order[i]!
+      order[i] = order[j]!
+      order[j] = t
+    }
+    const half = users >> 1
+    const meanOf = (v: readonly number[], from: number, to: number) => {
+      let sum = 0
+      for (let k = from; k < to; k++) sum += v[order[k]!]!
+      return sum / Math.max(1, to - from)
+    }
+    rhos.push(spearman(values.map((v) => meanOf(v, 0, half)), values.map((v) => meanOf(v, half, users))))
+  }
+  const mean = rhos.reduce((a, b) => a + b, 0) / Math.max(1, rhos.length)
+  const est = interval(rhos, mean)
+  return { spearman: est, corrected: mean > -1 ? (2 * mean) / (1 + mean) : -1 }
+}

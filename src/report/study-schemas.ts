@@ -54,6 +54,13 @@ export const rankingResultSchema = z.object({
     .min(1),
   agreement: z.array(z.object({ offline: z.string(), simulated: z.string(), spearman: estimateSchema, kendall: estimateSchema })),
   vsPopularity: z.array(z.object({ label: z.string(), offlineNdcg: estimateSchema, simulatedCtr: estimateSchema, offlineSeparated: z.boolean(), agrees: z.boolean() })),
+  /** The real data's agreement with itself (split halves of the users; offline metrics against each other); absent before it was added. */
+  reliability: z
+    .object({
+      splitHalf: z.array(z.object({ metric: z.string(), spearman: estimateSchema, corrected: num })),
+      offlineMetrics: z.array(z.object({ a: z.string(), b: z.string(), spearman: estimateSchema })),
+    })
+    .optional(),
   /** Absent from results of versions before it; checked entry by entry (see study-views.ts). */
   distributions: z.array(z.unknown()).optional(),
   durationMs: num.optional(),

@@ -61,6 +61,8 @@ export interface RankingView {
   policies: RankingResult['policies']
   pairs: RankingPair[]
   vsPopularity: Array<RankingResult['vsPopularity'][number] & { verdict: string }>
+  /** The real data's agreement with itself; null for results written before it was added. */
+  reliability: NonNullable<RankingResult['reliability']> | null
   /** Null when the result has no `distributions` (results of versions before it). */
   distributions: DistributionView[] | null
   /** Jensen–Shannon divergence (bits) per policy and quantity, in `distributions`' order. */
@@ -160,7 +162,7 @@ export function rankingView(r: RankingResult, notes: string[]): RankingView {
     verdict: !v.offlineSeparated ? 'offline: not separable from popularity' : v.agrees ? 'simulation agrees' : 'simulation DISAGREES',
   }))
   const fits = r.distributions === undefined ? null : distributionFits(r.distributions, notes)
-  return { dataset: r.dataset, protocol: r.protocol, policies: r.policies, pairs, vsPopularity, ...distributionViews(fits, notes) }
+  return { dataset: r.dataset, protocol: r.protocol, policies: r.policies, pairs, vsPopularity, reliability: r.reliability ?? null, ...distributionViews(fits, notes) }
 }
 
 /** The entries of `distributions` that are well formed (bins, real and simulated of one length); the rest become notes. */

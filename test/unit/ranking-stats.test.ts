@@ -100,3 +100,21 @@ describe('what follows an item', () => {
     expect(choiceLogit({ ...base, ...lists, followTaste: 10, trendTaste: 0.5 }, persona, item, 0, 0, 10)).toBeCloseTo(lp + 5 + 1, 9)
   })
 })
+
+describe('the real data agreeing with itself', () => {
+  it('is 1 for well separated policies and near 0 for policies that only differ by noise', async () => {
+    const { splitHalfAgreement } = await import('../../src/fidelity/rank-agreement.ts')
+    const rng = rngFor(3, 'split-half-test')
+    const separated = [0, 1, 2, 3].map((p) => Array.from({ length: 200 }, () => p + 0.1 * rng.normal()))
+    const s = splitHalfAgreement(separated, { seed: 1 })
+    expect(s.spearman.value).toBe(1)
+    expect(s.corrected).toBe(1)
+    const ties = [0, 1, 2, 3, 4, 5].map(() => Array.from({ length: 200 }, () => rng.normal()))
+    const t = splitHalfAgreement(ties, { seed: 1 })
+    expect(Math.abs(t.spearman.value)).toBeLessThan(0.25)
+    expect(t.spearman.lo).toBeLessThan(0)
+    expect(t.spearman.hi).toBeGreaterThan(0)
+    // Seeded: the same splits again.
+    expect(splitHalfAgreement(ties, { seed: 1 })).toEqual(t)
+  })
+})

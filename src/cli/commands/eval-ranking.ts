@@ -8,7 +8,7 @@ import { dataFlag, formatFlag, loadDatasetCached, type DataFormat } from '../../
 import type { CalibratedWorld } from '../../fidelity/calibration-cache.ts'
 import { splitByTime } from '../../fidelity/split.ts'
 import { offlineMetrics, type OfflineMetrics } from '../../fidelity/ranking-offline.ts'
-import { bootMean, rankAgreement, type Estimate } from '../../fidelity/rank-agreement.ts'
+import { bootMean, rankAgreement, splitHalfAgreement, type Estimate } from '../../fidelity/rank-agreement.ts'
 import { distributionFits, sessionLengths, type DistributionFit, type RealDistributions } from '../../fidelity/distributions.ts'
 import { loadScenario, resolvePolicy } from '../../runner/index.ts'
 import { collect, intFlag, parseFlags } from '../flags.ts'
@@ -136,6 +136,14 @@ export function registerEvalRanking(ev: Command): void {
 
       const pair = (a: string, b: string) => ({ offline: a, simulated: b, ...rankAgreement(off.map((x) => x[a]!), sim.map((x) => x[b]!), { seed }) })
       const agreement = [pair('ndcg', 'ctr'), pair('recall', 'ctr'), pair('hit', 'ctr'), pair('ndcg', 'satisfaction'), pair('hit', 'heldOutHit')]
+      // The real data's agreement with itself: a ceiling for the figures above.
+      const reliability = {
+        splitHalf: (['ndcg', 'recall', 'hit'] as const).map((m) => ({ metric: m, ...splitHalfAgreement(off.map((x) => x[m]!), { seed }) })),
+        offlineMetrics: [
+          { a: 'ndcg', b: 'hit', ...rankAgreement(off.map((x) => x.ndcg!), off.map((x) => x.hit!), { seed }) },
+          { a: 'ndcg', b: 'recall', ...rankAgreement(off.map((x) => x.ndcg!), off.map((x) => x.recall!), { seed }) },
+        ],
+      }
       const popularity = specs.findIndex((s) => s.name === 'popularity' && Object.keys(s.options).length === 0)
       const vsPopularity = popularity < 0 ? [] : specs.map((s, p) => ({ label: s.label, ...pairedVs(off, sim, p, popularity, seed) })).filter((_, p) => p !== popularity)
       const out = {
@@ -153,6 +161,7 @@ export function registerEvalRanking(ev: Command): void {
         choice: (world.personas[0]?.choice ?? null) as ChoiceParams | null,
         policies: rows,
         agreement,
+        reliability,
         vsPopularity,
         distributions,
         db,
@@ -183,6 +192,10 @@ function rankingTable(out: {
   protocol: { split: string; usersEvaluated: number; k: number; rounds: number; seed: number }
   policies: PolicyRow[]
   agreement: Array<{ offline: string; simulated: string; spearman: Estimate; kendall: Estimate }>
+  reliability: {
+    splitHalf: Array<{ metric: string; spearman: Estimate; corrected: number }>
+    offlineMetrics: Array<{ a: string; b: string; spearman: Estimate; kendall: Estimate }>
+  }
   vsPopularity: Array<{ label: string; offlineNdcg: Estimate; simulatedCtr: Estimate; offlineSeparated: boolean; agrees: boolean }>
   distributions: DistributionFit[]
   durationMs: number
@@ -202,6 +215,15 @@ function rankingTable(out: {
     formatTable(
       ['real (offline)', 'simulated', 'Spearman ρ', 'Kendall τ'],
       out.agreement.map((a) => [a.offline, a.simulated, ci(a.spearman, 2), ci(a.kendall, 2)]),
+    ),
+    '',
+    "the real data's agreement with itself (a ceiling for the figures above when policies are near ties)",
+    formatTable(
+      ['real ordering', 'against', 'Spearman ρ', 'stepped up to all users'],
+      [
+        ...out.reliability.splitHalf.map((r) => [r.metric, 'the same metric on the other half of the users', ci(r.spearman, 2), r.corrected.toFixed(2)]),
+        ...out.reliability.offlineMetrics.map((r) => [r.a, `${r.b} (same users)`, ci(r.spearman, 2), '']),
+      ],
     ),
   ]
   if (out.vsPopularity.length) {

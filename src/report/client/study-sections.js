@@ -230,6 +230,15 @@
         table(['real (offline)', 'simulated', 'Spearman ρ', 'Kendall τ'], r.pairs.map(function (p) {
           return [p.offlineLabel + (p.primary ? ' (primary)' : ''), p.simulatedLabel, est(p.spearman, 'corr'), est(p.kendall, 'corr')]
         }), 2))
+      if (r.reliability) {
+        parts.push(h('h3', { text: 'The real data\'s agreement with itself' }),
+          h('p', { class: 'muted small', text: 'A ceiling for the figures above: where many policies are near ties, two halves of the same users, or two offline metrics, order them differently too.' }),
+          table(['real ordering', 'against', 'Spearman ρ', 'stepped up to all users'], r.reliability.splitHalf.map(function (x) {
+            return [x.metric, 'the same metric on the other half of the users', est(x.spearman, 'corr'), num(x.corrected)]
+          }).concat(r.reliability.offlineMetrics.map(function (x) {
+            return [x.a, x.b + ' (same users)', est(x.spearman, 'corr'), '']
+          })), 2))
+      }
       parts.push(h('h3', { text: 'Real against simulated, per policy' }),
         h('p', { class: 'muted small', text: 'Each point a policy, with its 95% intervals on both sides. The orderings agree where the points rise from left to right.' }),
         h('div', { class: 'grid wide' }, r.pairs.map(function (p) {
