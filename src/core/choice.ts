@@ -40,15 +40,12 @@ export function choiceLogit(p: ChoiceParams, persona: Persona, item: Item, utili
   const lp = logRelativePopularity(item, catalogSize)
   const familiar = persona.favouriteCategories.includes(item.category) ? 1 : 0
   const recent = p.near && p.recentTaste ? p.recentTaste * nearScore(p.near, item.id) : 0
-  const follow = p.follow && p.followTaste ? p.followTaste * nearScore(p.follow, item.id) : 0
   const trend = p.trending && p.trendTaste ? p.trendTaste * nearScore(p.trending, item.id) : 0
   return (
     recent +
-    follow +
     trend +
     p.utility * utility +
     (p.popularity + p.popularityByConformity * (persona.traits.conformity - 0.5)) * lp +
-    (p.popularitySquared ?? 0) * lp * lp +
     p.activity * (persona.traits.activity - 0.5) +
     p.familiarity * familiar +
     p.bias -

@@ -83,12 +83,6 @@ export interface ChoiceParams {
    * watched last also watched"): ids ascending, affinities aligned; any other item has 0.
    */
   near?: { items: number[]; scores: number[] }
-  /** Curvature of the popularity effect: weight of lp² (absent: 0). */
-  popularitySquared?: number
-  /** Weight of an item's chance of following what the user consumed last (`follow`). */
-  followTaste?: number
-  /** Items others consumed soon after this user's latest ones: ids ascending, chances aligned; any other item has 0. */
-  follow?: { items: number[]; scores: number[] }
   /** Weight of how much an item was being watched in the year before the user's time (`trending`). */
   trendTaste?: number
   /**

@@ -91,8 +91,7 @@ export function calibrate(data: Dataset, options: Partial<CalibrationOptions> = 
     const trainItems = Array.from(splits[u]!.train, (k) => R.item[k]!)
     const near = co.affinity(trainItems.slice(-RECENT_ITEMS), (aff) => topAffinity(aff, NEAR_ITEMS, consumed))
     const trendingNow = topTrending(trending.at(splits[u]!.cutoff), TREND_ITEMS, consumed)
-    const follow = co.following(trainItems.slice(-RECENT_ITEMS), (f) => topAffinity(f, NEAR_ITEMS, consumed))
-    const own = { ...choice, near, follow, trending: trendingNow }
+    const own = { ...choice, near, trending: trendingNow }
     const outside = outsideValue(own, p, catalog.items, (i) => trueUtility(cp, idx, i), consumed) - Math.log(SLATE_SALIENCE)
     return { ...p, choice: { ...own, outside: round(outside) } }
   })
@@ -297,8 +296,6 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
       // Fitted on what a persona carries: its NEAR_ITEMS most affine items, the rest 0.
       const kept = topAffinity(aff, NEAR_ITEMS, innerSeen)
       const nearOf = new Map(kept.items.map((i, j) => [i, kept.scores[j]!]))
-      const followKept = co.following(trainItems.slice(-RECENT_ITEMS), (f) => topAffinity(f, NEAR_ITEMS, innerSeen))
-      const followOf = new Map(followKept.items.map((i, j) => [i, followKept.scores[j]!]))
       const trendKept = topTrending(trend, TREND_ITEMS, innerSeen)
       const trendOf = new Map(trendKept.items.map((i, j) => [i, trendKept.scores[j]!]))
       const feat = (i: number): ChoiceFeatures => ({
@@ -308,7 +305,6 @@ function fitWatchOnInnerSplit(data: Dataset, splits: readonly UserSplit[], o: Ca
         familiar: fam(i),
         recent: nearOf.get(i) ?? 0,
         trend: trendOf.get(i) ?? 0,
-        follow: followOf.get(i) ?? 0,
         logSampled: Math.log(model.itemCount[i]! + 1),
       })
       for (const [e, k] of [...s.test].slice(0, 5).entries()) {

@@ -7,7 +7,7 @@ import type { Catalog, Persona } from '../core/index.ts'
 import type { DataFormat } from '../data/index.ts'
 
 /** Bump when calibration changes its output for the same data. */
-export const CALIBRATION_VERSION = 14
+export const CALIBRATION_VERSION = 15
 
 /** What a simulation needs from a calibration; small enough to cache as JSON. */
 export interface CalibratedWorld {

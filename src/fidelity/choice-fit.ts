@@ -10,8 +10,6 @@ export interface ChoiceFeatures {
   familiar: number
   /** Similarity of the item to what the user consumed last. */
   recent: number
-  /** The item's chance of following what the user consumed last. */
-  follow: number
   /** How much the item was being watched in the year before the user's time (above an unwatched item). */
   trend: number
   /** log of the probability the sampler drew this alternative (McFadden's correction); 0 for the chosen item. */
@@ -24,7 +22,7 @@ export interface ChoiceEvent {
   alternatives: ChoiceFeatures[]
 }
 
-const features = (f: ChoiceFeatures) => [f.utility, f.lp, (f.conformity - 0.5) * f.lp, f.familiar, f.recent, f.trend, f.follow, f.lp * f.lp]
+const features = (f: ChoiceFeatures) => [f.utility, f.lp, (f.conformity - 0.5) * f.lp, f.familiar, f.recent, f.trend]
 
 /**
  * Fits the conditional logit's weights on observed choices: each event is the item a user
@@ -36,11 +34,9 @@ const features = (f: ChoiceFeatures) => [f.utility, f.lp, (f.conformity - 0.5) *
  * outside option's value (`bias`, `activity`) cannot be identified from a log without
  * impressions and comes from the binary watch fit (even odds at logit 0, fitted 1:1).
  *
- * The terms: hidden taste; popularity, with its curvature (lp²: the pull of fame
- * saturates among the best-known films, which a user still has not watched for a reason)
- * and its interaction with conformity; a favourite genre; co-consumption with the user's
- * latest items (`recent`), what other users consumed right after them (`follow`), and
- * what was being watched in the year before the user's time (`trend`).
+ * The terms: hidden taste; popularity and its interaction with conformity; a favourite
+ * genre; co-consumption with the user's latest items (`recent`); and what was being
+ * watched in the year before the user's time (`trend`).
  */
 export function fitChoiceModel(events: readonly ChoiceEvent[], watch: WatchModel, ridge = 1e-2): ChoiceParams {
   const base: ChoiceParams = {
@@ -54,8 +50,8 @@ export function fitChoiceModel(events: readonly ChoiceEvent[], watch: WatchModel
     recentTaste: 0,
   }
   if (events.length < 20) return base
-  const n = 8
-  let beta = new Float64Array([watch.utility, watch.popularity, watch.popularityByConformity, watch.familiarity, 0, 0, 0, 0])
+  const n = 6
+  let beta = new Float64Array([watch.utility, watch.popularity, watch.popularityByConformity, watch.familiarity, 0, 0])
   const sets = events.map((e) => [e.chosen, ...e.alternatives].map((f) => ({ x: features(f), off: -f.logSampled })))
   for (let it = 0; it < 30; it++) {
     const g = new Float64Array(n)
@@ -93,7 +89,7 @@ export function fitChoiceModel(events: readonly ChoiceEvent[], watch: WatchModel
     if (moved < 1e-6) break
   }
   const r = (x: number) => Math.round(x * 1e4) / 1e4
-  return { ...base, utility: r(beta[0]!), popularity: r(beta[1]!), popularityByConformity: r(beta[2]!), familiarity: r(beta[3]!), recentTaste: r(beta[4]!), trendTaste: r(beta[5]!), followTaste: r(beta[6]!), popularitySquared: r(beta[7]!) }
+  return { ...base, utility: r(beta[0]!), popularity: r(beta[1]!), popularityByConformity: r(beta[2]!), familiarity: r(beta[3]!), recentTaste: r(beta[4]!), trendTaste: r(beta[5]!) }
 }
 
 function logLik(sets: ReadonlyArray<ReadonlyArray<{ x: number[]; off: number }>>, beta: Float64Array, ridge: number): number {

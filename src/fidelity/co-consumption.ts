@@ -62,51 +62,6 @@ export class CoConsumption {
     return row
   }
 
-  private readonly followRows = new Map<number, { items: Int32Array; scores: Float64Array }>()
-
-  /**
-   * Calls `use(acc)` with every item's chance of following `anchors`: the mean over anchors
-   * a of the share of a's consumers who consumed the item within FOLLOW_WINDOW steps after a
-   * (what people did next, where `affinity` is what they did at all).
-   */
-  following<T>(anchors: readonly number[], use: (acc: Float64Array) => T): T {
-    const acc = this.acc
-    acc.fill(0)
-    const anchorSet = [...new Set(anchors)]
-    for (const a of anchorSet) {
-      const row = this.followers(a)
-      for (let k = 0; k < row.items.length; k++) acc[row.items[k]!]! += row.scores[k]! / anchorSet.length
-    }
-    return use(acc)
-  }
-
-  private followers(a: number): { items: Int32Array; scores: Float64Array } {
-    let row = this.followRows.get(a)
-    if (row) return row
-    const hits = (this.hitsArr ??= new Float64Array(this.acc.length))
-    const touched: number[] = []
-    for (const v of this.byItem[a]!) {
-      const seq = this.byUser[v]!
-      const at = seq.indexOf(a)
-      const seen = new Set<number>()
-      for (let d = 1; d <= FOLLOW_WINDOW && at + d < seq.length; d++) {
-        const i = seq[at + d]!
-        if (i === a || seen.has(i)) continue
-        seen.add(i)
-        if (hits[i] === 0) touched.push(i)
-        hits[i]! += 1
-      }
-    }
-    const na = Math.max(1, this.count[a]!)
-    const scored = touched.map((i) => [i, hits[i]! / na] as const)
-    for (const i of touched) hits[i] = 0
-    scored.sort((x, y) => y[1] - x[1] || x[0] - y[0])
-    const top = scored.slice(0, NEIGHBOURS)
-    row = { items: Int32Array.from(top, (x) => x[0]), scores: Float64Array.from(top, (x) => x[1]) }
-    this.followRows.set(a, row)
-    return row
-  }
-
   private readonly distinctCache = new Map<number, Int32Array>()
   private distinct(v: number): Int32Array {
     let d = this.distinctCache.get(v)
@@ -117,8 +72,6 @@ export class CoConsumption {
 
 /** Neighbours kept per anchor item. */
 const NEIGHBOURS = 200
-/** How many steps after an item count as following it. */
-const FOLLOW_WINDOW = 20
 
 /** The top `m` items by affinity (ids ascending, scores aligned), leaving out `exclude`. */
 export function topAffinity(acc: Float64Array, m: number, exclude: ReadonlySet<number>): { items: number[]; scores: number[] } {

@@ -46,7 +46,7 @@ describe('choice model', () => {
     for (let e = 0; e < 3000; e++) {
       const conformity = rng.next()
       // Candidates drawn uniformly here (logSampled 0): the fit must find the generating weights.
-      const cands: ChoiceFeatures[] = Array.from({ length: 10 }, () => ({ utility: rng.normal(), lp: 2 * rng.normal(), conformity, familiar: rng.next() < 0.3 ? 1 : 0, recent: rng.next() * 0.3, trend: rng.next() * 2, follow: 0, logSampled: 0 }))
+      const cands: ChoiceFeatures[] = Array.from({ length: 10 }, () => ({ utility: rng.normal(), lp: 2 * rng.normal(), conformity, familiar: rng.next() < 0.3 ? 1 : 0, recent: rng.next() * 0.3, trend: rng.next() * 2, logSampled: 0 }))
       const z = cands.map((c) => truth.utility * c.utility + (truth.popularity + truth.popularityByConformity * (c.conformity - 0.5)) * c.lp + truth.familiarity * c.familiar + truth.recentTaste! * c.recent + truth.trendTaste! * c.trend)
       // One draw among the candidates (no outside option).
       const m = Math.max(...z)
@@ -68,7 +68,7 @@ describe('choice model', () => {
   it('choices that ignore every feature give weights near zero (the damped fit does not run away)', () => {
     const rng = rngFor(11, 'flat')
     const events: ChoiceEvent[] = Array.from({ length: 500 }, () => {
-      const c = (): ChoiceFeatures => ({ utility: rng.normal(), lp: rng.normal(), conformity: rng.next(), familiar: rng.next() < 0.5 ? 1 : 0, recent: rng.next(), trend: 0, follow: 0, logSampled: 0 })
+      const c = (): ChoiceFeatures => ({ utility: rng.normal(), lp: rng.normal(), conformity: rng.next(), familiar: rng.next() < 0.5 ? 1 : 0, recent: rng.next(), trend: 0, logSampled: 0 })
       return { chosen: c(), alternatives: Array.from({ length: 9 }, c) }
     })
     const fit = fitChoiceModel(events, DEFAULT_WATCH)
@@ -76,28 +76,16 @@ describe('choice model', () => {
   })
 })
 
-describe('what follows an item', () => {
-  it('counts, per consumer of an anchor, the items they took within the next steps, as a share of its consumers', async () => {
-    const { CoConsumption } = await import('../../src/fidelity/co-consumption.ts')
-    const co = new CoConsumption([[0, 1, 2], [0, 2, 3], [1, 0, 4], [3, 4]], 5)
-    const shares = co.following([0], (acc) => Array.from(acc, (x) => Math.round(x * 1000) / 1000))
-    // Consumers of 0: users 0, 1, 2. After 0: {1, 2}, {2, 3}, {4}; nothing before it counts.
-    expect(shares).toEqual([0, 0.333, 0.667, 0.333, 0.333])
-    // Two anchors: the mean of their shares.
-    const two = co.following([0, 3], (acc) => Array.from(acc, (x) => Math.round(x * 1000) / 1000))
-    expect(two[4]).toBeCloseTo((1 / 3 + 1 / 2) / 2, 3)
-  })
-
-  it('lets the choice logit read the fitted curvature, follow and trend terms', async () => {
+describe('the choice logit', () => {
+  it('reads the fitted trend term', async () => {
     const { choiceLogit } = await import('../../src/core/index.ts')
     const persona = { favouriteCategories: [], traits: { conformity: 0.5, activity: 0.5, diversity: 0.5 } } as never
     const item = { id: 3, popularity: 0.5, category: 'x' } as never
     const base: ChoiceParams = { utility: 0, popularity: 1, popularityByConformity: 0, familiarity: 0, activity: 0, bias: 0, positionBias: 0 }
     const lp = Math.log(0.5 * 10)
     expect(choiceLogit(base, persona, item, 0, 0, 10)).toBeCloseTo(lp, 9)
-    expect(choiceLogit({ ...base, popularitySquared: -0.25 }, persona, item, 0, 0, 10)).toBeCloseTo(lp - 0.25 * lp * lp, 9)
-    const lists = { follow: { items: [1, 3], scores: [0.2, 0.5] }, trending: { items: [3], scores: [2] } }
-    expect(choiceLogit({ ...base, ...lists, followTaste: 10, trendTaste: 0.5 }, persona, item, 0, 0, 10)).toBeCloseTo(lp + 5 + 1, 9)
+    expect(choiceLogit({ ...base, trending: { items: [1, 3], scores: [4, 2] }, trendTaste: 0.5 }, persona, item, 0, 0, 10)).toBeCloseTo(lp + 1, 9)
+    expect(choiceLogit({ ...base, trending: { items: [1], scores: [4] }, trendTaste: 0.5 }, persona, item, 0, 0, 10)).toBeCloseTo(lp, 9)
   })
 })
 
