@@ -76,6 +76,8 @@ function beyondChance(refusals: number, n: number, noise: number): boolean {
 }
 
 const REFLOOR_WINDOWS = 64
+/** Windows before the noise share is trusted on its own (an average over about four windows). */
+const NOISE_WINDOWS = 8
 /** Windows at the plateau before the first probe after an overload. */
 const FIRST_WAIT = 32
 const MIN_WAIT = 2
@@ -96,6 +98,12 @@ export class AdaptiveLimit {
   private samples: number[] = []
   private inWindow = 0
   private maxInFlight = 0
+  /** The most in flight answered in the last window. */
+  private prevMaxInFlight = 0
+  /** Windows the noise has learnt from. */
+  private noiseWindows = 0
+  /** Refusals in this window set aside as at a load the server served (before the noise is learnt). */
+  private ignored = 0
   /** Refusals in this window (sent at or under the limit). */
   private refusals = 0
   /** The lowest load (requests in flight) refused in this window. */
@@ -157,6 +165,21 @@ export class AdaptiveLimit {
     if (s.kind === 'overload') {
       // Sent above the limit now: before the last cut, which it already caused.
       if (s.inFlight > this.limit) return
+      // Until the noise is learnt: refused at a load the server answered in this or the
+      // last window is not for want of room (a rate window, a fault). Without this, a few
+      // random 429s in the first windows read as overload and talk the limit down to a few
+      // requests, where it takes minutes to probe back. (Later the noise test decides: at
+      // the plateau, answers read late make the load served a loose bound.)
+      // Nor is a refusal before anything was answered in this or the last window: it shows
+      // no load the server could not take (429s come back first, before any answer, so a
+      // rate window can refuse the first few requests of a run).
+      const served = Math.max(this.maxInFlight, this.prevMaxInFlight)
+      if (this.noiseWindows < NOISE_WINDOWS && (served === 0 || s.inFlight <= served)) {
+        this.ignored++
+        this.inWindow++
+        if (this.inWindow >= Math.max(16, this.limit)) this.endWindow()
+        return
+      }
       this.refusals++
       if (s.inFlight < this.minRefused) this.minRefused = s.inFlight
     } else if (s.kind === 'ok') {
@@ -210,7 +233,11 @@ export class AdaptiveLimit {
     const before = this.value
     // A window without overload under the plateau (or before there is one): its refusals
     // are the noise that any load draws. (At the plateau a few refusals may be the capacity's.)
-    if (this.plateau === undefined || this.limit < this.plateau || this.phase !== 'normal') this.noise += (this.refusals / this.inWindow - this.noise) / 4
+    if (this.plateau === undefined || this.limit < this.plateau || this.phase !== 'normal') {
+      // Every refusal of the window is noise here, those the load served set aside included.
+      this.noise += ((this.refusals + this.ignored) / this.inWindow - this.noise) / 4
+      this.noiseWindows++
+    }
     const clean = this.refusals <= this.noise * this.inWindow
     const c = this.cause
     if (this.plateau !== undefined && this.noise > 2 * c.noise + 0.01 && !beyondChance(c.refusals, c.n, this.noise)) {
@@ -303,8 +330,10 @@ export class AdaptiveLimit {
     this.value = Math.min(this.ceiling, this.value)
     this.samples = []
     this.inWindow = 0
+    this.prevMaxInFlight = this.maxInFlight
     this.maxInFlight = 0
     this.refusals = 0
+    this.ignored = 0
     this.minRefused = Infinity
     this.trajectory.push([Math.round(performance.now() - this.t0), this.limit])
     if (this.trajectory.length > 4096) this.trajectory.splice(0, 2048)
