@@ -31,7 +31,9 @@
  *     load, and must not talk the limit down; at the plateau a few refusals may be the
  *     capacity's, and learning them as noise would let the limit creep over it).
  *     This is checked at each refusal, not at the window's end: until the limit is
- *     lower, every freed slot takes another refusal.
+ *     lower, every freed slot takes another refusal. Until the noise is learnt (8
+ *     windows), a refusal at a load answered in this or the last window, or before
+ *     anything was answered, does not count (it is noise).
  *   - On overload, the **plateau** (like CUBIC's W_max) becomes one under the lowest load
  *     refused (requests in flight when it was granted, itself included: more than C
  *     were out), but never under the last used window that saw no more refusals than
