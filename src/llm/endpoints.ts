@@ -17,6 +17,11 @@ interface Health {
  * (5xx, network errors, timeouts; not 429, which means busy rather than broken) is taken
  * out, then let back in after a wait with a concurrency of one as a probe. A success
  * restores it; a failed probe takes it out again for twice as long (up to a minute).
+ *
+ * Taking an endpoint out only helps while another can take its calls. When every one is
+ * out (always, with a single endpoint), all stay in rotation (as a load balancer's panic
+ * mode does): otherwise every call of the run waits for one probe, and a probe that hangs
+ * holds the whole run for an attempt timeout. The calls' own retries back off instead.
  */
 export class EndpointPool {
   private readonly health: Health[]
@@ -34,6 +39,10 @@ export class EndpointPool {
 
   /** Endpoints that may take a call now, with their current concurrency. */
   available(now = performance.now()): EndpointLimit[] {
+    if (this.allOut(now)) {
+      for (const h of this.health) this.refresh(h)
+      return this.health.map((h) => h.limit)
+    }
     const out: EndpointLimit[] = []
     for (const h of this.health) {
       if (h.outUntil > now) continue
@@ -92,8 +101,13 @@ export class EndpointPool {
     }
   }
 
+  /** Out of rotation, and another endpoint is not (see the class comment). */
   isOut(id: string, now = performance.now()): boolean {
-    return (this.byId.get(id)?.outUntil ?? 0) > now
+    return (this.byId.get(id)?.outUntil ?? 0) > now && !this.allOut(now)
+  }
+
+  private allOut(now: number): boolean {
+    return this.health.every((h) => h.outUntil > now)
   }
 
   /** For reports: which endpoints are out of rotation now. */
