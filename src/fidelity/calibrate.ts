@@ -370,11 +370,7 @@ const TREND_ITEMS = 300
 function topTrending(trend: Float32Array, k: number, exclude: ReadonlySet<number>): { items: number[]; scores: number[] } {
   let floor = Infinity
   for (const v of trend) if (v < floor) floor = v
-  const order: number[] = []
-  for (let i = 0; i < trend.length; i++) if (trend[i]! > floor && !exclude.has(i)) order.push(i)
-  order.sort((a, b) => trend[b]! - trend[a]! || a - b)
-  const top = order.slice(0, k).sort((a, b) => a - b)
-  return { items: top, scores: top.map((i) => Math.round((trend[i]! - floor) * 1e4) / 1e4) }
+  return topAffinity(Float64Array.from(trend, (v) => v - floor), k, exclude, 1e4)
 }
 
 /** How many of the most affine items a persona keeps (the rest count 0). */

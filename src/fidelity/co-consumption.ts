@@ -73,11 +73,11 @@ export class CoConsumption {
 /** Neighbours kept per anchor item. */
 const NEIGHBOURS = 200
 
-/** The top `m` items by affinity (ids ascending, scores aligned), leaving out `exclude`. */
-export function topAffinity(acc: Float64Array, m: number, exclude: ReadonlySet<number>): { items: number[]; scores: number[] } {
+/** The top `m` items by a positive score (ids ascending, scores aligned and rounded to 1/`precision`), leaving out `exclude`. */
+export function topAffinity(acc: Float64Array, m: number, exclude: ReadonlySet<number>, precision = 1e5): { items: number[]; scores: number[] } {
   const order: number[] = []
   for (let i = 0; i < acc.length; i++) if (acc[i]! > 0 && !exclude.has(i)) order.push(i)
   order.sort((a, b) => acc[b]! - acc[a]! || a - b)
   const top = order.slice(0, m).sort((a, b) => a - b)
-  return { items: top, scores: top.map((i) => Math.round(acc[i]! * 1e5) / 1e5) }
+  return { items: top, scores: top.map((i) => Math.round(acc[i]! * precision) / precision) }
 }
