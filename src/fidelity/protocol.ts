@@ -145,6 +145,9 @@ export async function evaluateFidelity(
     const tallies = [overall, buckets[activityBucket(persona.traits.activity)]]
     for (const t of tallies) t.users++
 
+    // What the judge reads of this user, the same for every ratio.
+    const trend = trending.at(split.cutoff)
+    const near = co.affinity(trainItems.slice(-JUDGE_RECENT_ITEMS), (a) => Float64Array.from(a))
     for (const [r, m] of o.ratios.entries()) {
       const k = Math.max(1, Math.min(liked.length, Math.floor(o.candidates / (m + 1))))
       const pick = rngFor(o.seed, 'fidelity-positives', u, m)
@@ -161,8 +164,6 @@ export async function evaluateFidelity(
         const b = shuffle.int(a + 1)
         ;[shown[a], shown[b]] = [shown[b]!, shown[a]!]
       }
-      const trend = trending.at(split.cutoff)
-      const near = co.affinity(trainItems.slice(-JUDGE_RECENT_ITEMS), (a) => Float64Array.from(a))
       const logitOf = (w: typeof watch, i: number) =>
         watchLogit(w, {
           utility: trueUtility(cp, idx, i),
