@@ -164,6 +164,8 @@ export class AdaptiveLimit {
   }
 
   observe(s: Sample): void {
+    // A refusal that may mean the server lacks room (see noise below).
+    let counted = false
     if (s.kind === 'overload') {
       // Sent above the limit now: before the last cut, which it already caused.
       if (s.inFlight > this.limit) return
@@ -176,14 +178,12 @@ export class AdaptiveLimit {
       // no load the server could not take (429s come back first, before any answer, so a
       // rate window can refuse the first few requests of a run).
       const served = Math.max(this.maxInFlight, this.prevMaxInFlight)
-      if (this.noiseWindows < NOISE_WINDOWS && (served === 0 || s.inFlight <= served)) {
-        this.ignored++
-        this.inWindow++
-        if (this.inWindow >= Math.max(16, this.limit)) this.endWindow()
-        return
+      if (this.noiseWindows < NOISE_WINDOWS && (served === 0 || s.inFlight <= served)) this.ignored++
+      else {
+        counted = true
+        this.refusals++
+        if (s.inFlight < this.minRefused) this.minRefused = s.inFlight
       }
-      this.refusals++
-      if (s.inFlight < this.minRefused) this.minRefused = s.inFlight
     } else if (s.kind === 'ok') {
       this.samples.push(s.ms)
       if (s.inFlight > this.maxInFlight) this.maxInFlight = s.inFlight
@@ -192,7 +192,7 @@ export class AdaptiveLimit {
     // Checked at each refusal, not at the window's end: until the limit is lower, every
     // freed slot takes another refusal.
     // (Not while the floor is probed at half the limit: refusals there are not for want of room.)
-    if (s.kind === 'overload' && this.phase === 'normal' && this.overloaded()) return this.overload()
+    if (counted && this.phase === 'normal' && this.overloaded()) return this.overload()
     if (this.inWindow >= Math.max(16, this.limit)) this.endWindow()
   }
 
